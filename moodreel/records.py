@@ -1,0 +1,159 @@
+"""Typed records that flow one way through the product.
+
+``Title`` (catalog row) -> ``TitleVibes`` (emotions + emojis from an extractor)
+-> ``StoredTitle`` (row in the vector store) -> ``Hit`` (search result).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Literal
+
+import emoji as emoji_lib
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+TitleType = Literal["MOVIE", "SHOW"]
+ExtractorName = Literal["llm", "fast"]
+
+MAX_EMOTIONS = 8
+_WORD = re.compile(r"^[a-z][a-z'-]{1,29}$")
+
+
+class Title(BaseModel):
+    """One validated catalog row."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    description: str = ""
+    type: TitleType
+    genres: tuple[str, ...] = ()
+    release_year: int | None = None
+    runtime: int | None = None
+    age_certification: str | None = None
+    imdb_score: float | None = None
+    imdb_votes: int | None = None
+    popularity: float | None = None
+    production_countries: tuple[str, ...] = ()
+
+    def content_hash(self) -> str:
+        """Hash of what an extractor reads: a change here means the vibes must be redone."""
+        payload = json.dumps([self.title, self.description, self.type, list(self.genres)], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def normalize_emotions(raw: list[str]) -> list[str]:
+    """Lower-case, single words, no duplicates, order kept, at most eight."""
+    seen: list[str] = []
+    for item in raw:
+        word = item.strip().lower().strip('.,;:!"')
+        if word and word not in seen:
+            seen.append(word)
+    return seen[:MAX_EMOTIONS]
+
+
+def count_emojis(text: str) -> int:
+    return emoji_lib.emoji_count(text)
+
+
+class VibesAnswer(BaseModel):
+    """What the LLM must return for one title (validated; a bad answer is retried once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    emotions: list[str] = Field(min_length=3, max_length=12)
+    emojis: str
+
+    @field_validator("emotions")
+    @classmethod
+    def _single_words(cls, value: list[str]) -> list[str]:
+        words = normalize_emotions(value)
+        bad = [w for w in words if not _WORD.match(w)]
+        if bad:
+            raise ValueError(f"emotions must be single lower-case words, got {bad}")
+        if len(words) < 3:
+            raise ValueError("give at least 3 different emotions")
+        return words
+
+    @field_validator("emojis")
+    @classmethod
+    def _only_emojis(cls, value: str) -> str:
+        leftover = emoji_lib.replace_emoji(value, "").replace("\u200d", "").replace("\ufe0f", "")
+        if leftover.strip(" ,") != "":
+            raise ValueError("emojis must contain only emoji characters, no words")
+        kept = "".join(e["emoji"] for e in emoji_lib.emoji_list(value))
+        if count_emojis(kept) < 2:
+            raise ValueError("emojis must hold 2 to 5 emoji characters summarizing the plot")
+        return "".join(e["emoji"] for e in emoji_lib.emoji_list(kept)[:5])
+
+    @classmethod
+    def json_schema_for_llm(cls) -> dict:
+        """Schema for constrained decoding: 8 lower-case words, and a string with no letters,
+        digits or punctuation (a 1.5B model otherwise repeats words or writes "taxi 🚕")."""
+        return {
+            "type": "object",
+            "properties": {
+                "emotions": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": "^[a-z]{3,16}$"},
+                    "minItems": MAX_EMOTIONS,
+                    "maxItems": MAX_EMOTIONS,
+                },
+                "emojis": {"type": "string", "pattern": '^[^a-zA-Z0-9#*, .\\\\"]{2,12}$'},
+            },
+            "required": ["emotions", "emojis"],
+        }
+
+
+class TitleVibes(BaseModel):
+    """The vibes of one title and where they came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    content_hash: str
+    emotions: list[str] = Field(min_length=1, max_length=MAX_EMOTIONS)
+    emojis: str
+    extractor: ExtractorName
+    model: str = ""
+    prompt_version: str = ""
+
+    @property
+    def source_key(self) -> str:
+        """Identifies what produced these vibes; part of the store's change detection."""
+        return f"{self.extractor}:{self.model}:{self.prompt_version}"
+
+
+class StoredTitle(BaseModel):
+    """A title as kept in the vector store (vector aside)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    title: str
+    type: str
+    description: str = ""
+    genres: list[str] = []
+    release_year: int | None = None
+    runtime: int | None = None
+    age_certification: str | None = None
+    imdb_score: float | None = None
+    imdb_votes: int | None = None
+    popularity: float | None = None
+    emotions: list[str] = []
+    emojis: str = ""
+    extractor: str = ""
+    content_hash: str = ""
+    source_key: str = ""
+
+
+class Hit(BaseModel):
+    """One search result: a stored title and its similarity to the query."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: StoredTitle
+    similarity: float

@@ -1,0 +1,121 @@
+"""Title -> TitleVibes with an LLM: constrained JSON, validated, retried once.
+
+The answer is parsed into ``VibesAnswer``; if it does not validate, the model is asked
+once more with the validation error in the conversation; after that the title raises
+``ExtractionError`` (the pipeline reports it and tries again on the next run).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import ValidationError
+
+from moodreel.errors import ExtractionError
+from moodreel.llm.factory import json_response_format, model_id
+from moodreel.prompts import Prompt
+from moodreel.records import Title, TitleVibes, VibesAnswer
+
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+_MAX_DESCRIPTION = 600
+
+
+def parse_answer(text: str) -> VibesAnswer:
+    """JSON text -> VibesAnswer; raises ValueError with a message fit to send back to the model."""
+    cleaned = _FENCE.sub("", text.strip())
+    start, end = cleaned.find("{"), cleaned.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("the answer was not a JSON object")
+    try:
+        data = json.loads(cleaned[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the answer was not valid JSON ({exc.msg})") from None
+    try:
+        return VibesAnswer.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors())
+        raise ValueError(problems) from None
+
+
+class LLMExtractor:
+    name = "llm"
+
+    def __init__(self, model: BaseChatModel, prompt: Prompt, concurrency: int = 1) -> None:
+        self.model = model
+        self.prompt = prompt
+        self.model_id = model_id(model)
+        self.prompt_version = prompt.version
+        self.concurrency = max(1, concurrency)
+        self._format = json_response_format(model, VibesAnswer.json_schema_for_llm())
+
+    def _ask(self, messages: list[BaseMessage]) -> str:
+        kwargs: dict = {"max_tokens": 120}
+        if self._format:
+            kwargs["response_format"] = self._format
+        reply = self.model.invoke(messages, **kwargs)
+        return str(reply.content)
+
+    def extract_one(self, title: Title) -> TitleVibes:
+        description = title.description or "(no synopsis; judge from the title and genres)"
+        if len(description) > _MAX_DESCRIPTION:
+            description = description[:_MAX_DESCRIPTION].rsplit(" ", 1)[0] + "…"
+        messages = self.prompt.render(
+            title=title.title,
+            type="movie" if title.type == "MOVIE" else "TV show",
+            genres=", ".join(title.genres) or "unknown genre",
+            description=description,
+        )
+        last_error = ""
+        for attempt in range(2):
+            try:
+                text = self._ask(messages)
+            except Exception as exc:  # the backend's own errors (timeouts, HTTP) end this title
+                raise ExtractionError(title.id, f"LLM call failed: {exc}") from exc
+            try:
+                answer = parse_answer(text)
+            except ValueError as exc:
+                last_error = str(exc)
+                if attempt == 0:
+                    messages = [
+                        *messages,
+                        AIMessage(content=text),
+                        HumanMessage(
+                            content=f"That answer is invalid: {last_error}. Reply again with JSON only, "
+                            'in the form {"emotions": [8 single words], "emojis": "2-5 emojis"}.'
+                        ),
+                    ]
+                continue
+            return TitleVibes(
+                id=title.id,
+                content_hash=title.content_hash(),
+                emotions=answer.emotions,
+                emojis=answer.emojis,
+                extractor="llm",
+                model=self.model_id,
+                prompt_version=self.prompt_version,
+            )
+        raise ExtractionError(title.id, f"invalid answer after one retry: {last_error}")
+
+    def extract_many(
+        self, titles: Sequence[Title], on_done: Callable[[Title, TitleVibes | ExtractionError], None]
+    ) -> None:
+        """Extract each title, calling ``on_done`` as each finishes (bounded concurrency)."""
+
+        def work(title: Title) -> tuple[Title, TitleVibes | ExtractionError]:
+            try:
+                return title, self.extract_one(title)
+            except ExtractionError as exc:
+                return title, exc
+
+        if self.concurrency == 1:
+            for title in titles:
+                on_done(*work(title))
+            return
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            for title, result in pool.map(work, titles):
+                on_done(title, result)

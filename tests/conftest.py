@@ -1,0 +1,117 @@
+"""Shared fixtures. Every test runs with its data, cache and store paths in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated_paths(tmp_path, monkeypatch):
+    """No test touches the real data/ store or cache; the model cache stays shared (read-only use)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("MOODREEL_DATA_DIR", str(data))
+    monkeypatch.setenv("MOODREEL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("MOODREEL_MILVUS_URI", raising=False)
+    monkeypatch.delenv("MOODREEL_CATALOG_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    return data
+
+
+@pytest.fixture
+def small_catalog(tmp_path) -> Path:
+    target = tmp_path / "catalog.csv"
+    shutil.copy(FIXTURES / "catalog_small.csv", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from moodreel.embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def local_chat_model():
+    from moodreel.llm.factory import make_chat_model
+    from moodreel.settings import Settings
+
+    return make_chat_model(Settings())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+MILVUS_SERVER = PROJECT / ".venv-milvus" / "bin" / "milvus-server"
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory):
+    """A real Milvus 2.3 standalone server (PyPI package `milvus`, installed by `make test`)."""
+    if not MILVUS_SERVER.exists():
+        pytest.fail(f"{MILVUS_SERVER} is missing: run `make test` (it installs the milvus server package)")
+    data = tmp_path_factory.mktemp("milvus-server")
+    ports = {
+        name: _free_port()
+        for name in ("proxy", "etcd", "root", "query", "index", "data", "qnode", "inode", "dnode", "pint")
+    }
+    args = [
+        str(MILVUS_SERVER), "--data", str(data),
+        "--proxy-port", str(ports["proxy"]), "--etcd-port", str(ports["etcd"]),
+        "--root-coord-port", str(ports["root"]), "--query-coord-port", str(ports["query"]),
+        "--index-coord-port", str(ports["index"]), "--data-coord-port", str(ports["data"]),
+        "--query-node-port", str(ports["qnode"]), "--index-node-port", str(ports["inode"]),
+        "--data-node-port", str(ports["dnode"]), "--proxy-internal-port", str(ports["pint"]),
+    ]  # fmt: skip
+    log = (data / "server.log").open("w")
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    uri = f"http://127.0.0.1:{ports['proxy']}"
+    deadline = time.time() + 180
+    from pymilvus import MilvusClient
+
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"milvus-server exited with {proc.returncode}; see {data / 'server.log'}")
+        try:
+            MilvusClient(uri=uri, timeout=5).list_collections()
+            break
+        except Exception:
+            if time.time() > deadline:
+                os.killpg(proc.pid, signal.SIGKILL)
+                pytest.fail(f"milvus-server did not answer at {uri} within 180 s")
+            time.sleep(2)
+    yield uri
+    # the launcher starts the real server binary as a child: end the whole process group
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def run_module(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run `python -m ...` in a subprocess, the way a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )

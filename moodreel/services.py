@@ -58,6 +58,12 @@ class Services:
 
         return make_chat_model(self.settings)
 
+    @cached_property
+    def credits(self):
+        from moodreel.search.credits import CreditsIndex
+
+        return CreditsIndex(self.settings.credits_file)
+
     def vibes_cache(self, seed: bool = True) -> VibesCache:
         cache = VibesCache(self.settings.state_dir / "vibes.sqlite")
         if seed and self.settings.vibes_file.exists():

@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(3, ge=0, description="Retries with back-off per LLM request.")
     llm_timeout_s: float = Field(60.0, gt=0, description="Timeout per LLM request (openai backend).")
 
+    # --- search ----------------------------------------------------------------------
+    mood_parser: Literal["classifier", "llm"] = Field(
+        "classifier", description="classifier (fast, no LLM; best on GoEmotions) or llm."
+    )
+    pitches_per_search: int = Field(3, ge=0, le=20, description="Cards that get a streamed LLM pitch.")
+    pitch_timeout_s: float = Field(
+        60.0, gt=0, description="A pitch slower than this falls back to a template."
+    )
+
     # --- app -----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the app binds.")
     port: int = Field(7860, ge=0, le=65535, description="Port the app binds.")

@@ -100,6 +100,9 @@ class DictStore:
     def count(self) -> int:
         return len(self.rows)
 
+    def get(self, ids: Sequence[str]) -> list:
+        return [from_row(self.rows[i]) for i in ids if i in self.rows]
+
     def search(self, vector: np.ndarray, k: int, filter: str = "") -> list[Hit]:
         scored = sorted(self.rows.values(), key=lambda r: -float(np.dot(r["vector"], vector)))
         return [Hit(title=from_row(r), similarity=float(np.dot(r["vector"], vector))) for r in scored[:k]]

@@ -67,5 +67,5 @@ GENRE_EMOJI: dict[str, str] = {
 STOP_EMOJI_WORDS: frozenset[str] = frozenset({
     "man", "woman", "person", "people", "boy", "girl", "new", "one", "top", "back", "end", "on",
     "up", "soon", "free", "ok", "cool", "id", "sos", "no", "information", "a", "b", "o", "m",
-    "v", "x", "t", "u", "white", "black", "red", "blue", "green", "high", "it", "name", "it's",
+    "v", "x", "t", "u", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "white", "black", "red", "blue", "green", "high", "it", "name", "it's",
 })  # fmt: skip

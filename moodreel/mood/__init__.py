@@ -1,0 +1,1 @@
+"""Mood parsing: free text about how someone feels -> a short list of emotion words."""

@@ -1,0 +1,87 @@
+"""Mood text -> emotions with the LLM (constrained JSON where the backend has it).
+
+The text is cleaned first and passed to the prompt as quoted data; the answer must be
+JSON with 1-5 single words, otherwise the parser asks once more and then raises
+``MoodError``. Prompt-injection text gets emotions like any other text: the answer can
+only ever be a list of words, so nothing of the prompt can leak through it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+
+from moodreel.llm.factory import json_response_format
+from moodreel.mood.base import MoodError, MoodParse, clean_mood_text
+from moodreel.prompts import Prompt
+
+_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "emotions": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z]{3,16}$"},
+            "minItems": 1,
+            "maxItems": 5,
+        }
+    },
+    "required": ["emotions"],
+}
+_WORD = re.compile(r"^[a-z]{3,16}$")
+
+
+def _parse(text: str) -> list[str]:
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("not a JSON object")
+    data = json.loads(text[start : end + 1])
+    raw = data.get("emotions") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        raise ValueError("no emotions list")
+    words = []
+    for item in raw:
+        word = str(item).strip().lower()
+        if _WORD.match(word) and word not in words:
+            words.append(word)
+    if not words:
+        raise ValueError("no single-word emotions")
+    return words[:5]
+
+
+class LLMMoodParser:
+    name = "llm"
+
+    def __init__(self, model: BaseChatModel, prompt: Prompt, max_chars: int = 500) -> None:
+        self.model = model
+        self.prompt = prompt
+        self.max_chars = max_chars
+        self._format = json_response_format(model, _SCHEMA)
+
+    def parse(self, text: str) -> MoodParse:
+        mood = clean_mood_text(text, self.max_chars).replace("«", "").replace("»", "")
+        messages = self.prompt.render(mood=mood)
+        kwargs: dict = {"max_tokens": 48, "temperature": 0.0}
+        if self._format:
+            kwargs["response_format"] = self._format
+        error = ""
+        for attempt in range(2):
+            try:
+                reply = str(self.model.invoke(messages, **kwargs).content)
+            except Exception as exc:
+                raise MoodError(f"The mood reader is unavailable right now ({exc}).") from exc
+            try:
+                return MoodParse(emotions=_parse(reply), parser=self.name)
+            except (ValueError, json.JSONDecodeError) as exc:
+                error = str(exc)
+                if attempt == 0:
+                    messages = [
+                        *messages,
+                        AIMessage(content=reply),
+                        HumanMessage(
+                            content=f'Invalid ({error}). Answer only with JSON like {{"emotions": ["joy", "comfort"]}}.'
+                        ),
+                    ]
+        raise MoodError(f"Could not read emotions from that mood ({error}); try describing how you feel.")

@@ -1,0 +1,1 @@
+"""Mood emotions -> ranked, explained catalog hits."""

@@ -1,0 +1,99 @@
+"""One server: the Gradio page at / and the JSON API at /api (OpenAPI docs at /docs)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from fastapi import FastAPI, HTTPException  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+
+from moodreel.errors import MoodreelError  # noqa: E402
+from moodreel.mood.base import MoodError  # noqa: E402
+from moodreel.search.filters import SearchFilters  # noqa: E402
+from moodreel.search.recommender import RecommendationSet, Recommender  # noqa: E402
+from moodreel.settings import Settings  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+class RecommendRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
+    k: int = Field(10, ge=1, le=50)
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    pitch: bool = Field(False, description="Also write a pitch per result (slow on CPU).")
+
+
+def create_api(recommender: Recommender, settings: Settings, with_ui: bool = True) -> FastAPI:
+    api = FastAPI(title="moodreel", version="0.1.0", description="Mood-based film and TV recommendations.")
+
+    @api.get("/api/health")
+    def health() -> dict:
+        return {"status": "ok", "titles": recommender.services.store.count()}
+
+    @api.post("/api/recommend", response_model=RecommendationSet)
+    def recommend(body: RecommendRequest) -> RecommendationSet:
+        try:
+            result = recommender.recommend(body.mood, body.k, body.filters)
+            if body.pitch:
+                for rec in result.results:
+                    rec.pitch = recommender.pitch(rec, result.mood, result.emotions)
+        except MoodError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except MoodreelError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+        return result
+
+    if with_ui:
+        import gradio as gr
+
+        from moodreel.webapp import CSS, create_app
+
+        auth = None
+        if settings.auth is not None:
+            user, _, password = settings.auth.get_secret_value().partition(":")
+            auth = (user, password)
+        blocks = create_app(recommender, settings.pitches_per_search)
+        api = gr.mount_gradio_app(api, blocks, path="/", auth=auth, css=CSS, footer_links=["api"])
+    return api
+
+
+def ensure_ingested(settings: Settings) -> None:
+    """Ingest the bundled catalog (shipped vibes + fast extractor, no LLM) if the store is empty."""
+    from moodreel.store import MilvusStore
+
+    store = MilvusStore.open(
+        settings.store_uri, settings.collection, token=settings.milvus_token.get_secret_value()
+    )
+    if store.count() > 0:
+        return
+    store.close()
+    log.warning("the store at %s is empty: ingesting the bundled catalog (a few minutes)", settings.store_uri)
+    import subprocess
+    import sys
+
+    # the same command a user would run; --extractor fast: shipped LLM vibes + fast for the rest
+    subprocess.run(
+        [sys.executable, "-m", "ingest", "--extractor", "fast", "--db", settings.store_uri], check=True
+    )
+
+
+def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
+    import uvicorn
+
+    from moodreel.services import build_services
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if ingest_if_empty:
+        ensure_ingested(settings)
+    services = build_services(settings)
+    recommender = Recommender(services)
+    recommender.mood_parser  # noqa: B018 - load models before the first visitor, not during
+    services.store.count()
+    api = create_api(recommender, settings)
+    log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
+    uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")

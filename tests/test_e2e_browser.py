@@ -1,0 +1,113 @@
+"""The real app in a real browser: Debian's chromium driven by Playwright, a small real store."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import FIXTURES, PROJECT, _free_port
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    root = tmp_path_factory.mktemp("e2e")
+    data = root / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / "catalog_small.csv", data / "netflix_titles.csv")
+    shutil.copy(PROJECT / "data" / "netflix_credits.csv", data / "netflix_credits.csv")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MOODREEL_DATA_DIR": str(data),
+        "MOODREEL_PORT": str(port),
+        "MOODREEL_PITCHES_PER_SEARCH": "1",
+        "MOODREEL_CACHE_DIR": str(root / "cache"),
+    }
+    log = (root / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moodreel.cli", "serve", "--ingest-if-empty"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 300
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited: {(root / 'server.log').read_text()[-2000:]}")
+        try:
+            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.time() > deadline:
+            proc.kill()
+            pytest.fail("server did not start within 300 s")
+        time.sleep(1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def test_mood_to_cards_to_streamed_pitch(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#mood textarea").fill("I want to laugh until I cry")
+    page.locator("#go").click()
+    page.locator(".mr-card h3").first.wait_for(timeout=60_000)
+    titles = page.locator(".mr-card h3").all_inner_texts()
+    assert titles and all(t.strip() for t in titles)
+    assert page.locator(".mr-emojis").first.inner_text().strip()
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.mr-pitch');"
+        " return p && p.innerText.length > 40 && !p.innerText.includes('writing a pitch'); }",
+        timeout=240_000,
+    )
+    page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+    if os.environ.get("MOODREEL_SCREENSHOT"):  # e.g. docs/screenshot.png, for the README
+        shutil.copy(tmp_path / "app.png", os.environ["MOODREEL_SCREENSHOT"])
+    assert (tmp_path / "app.png").stat().st_size > 10_000
+
+
+def test_script_in_mood_is_shown_as_text(app_url, browser):
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#mood textarea").fill("<script>alert(1)</script>")
+    page.locator("#go").click()
+    page.locator(".mr-mood").wait_for(timeout=60_000)
+    assert page.locator(".mr-mood").inner_text() == "<script>alert(1)</script>"
+    assert page.locator("#results script").count() == 0
+    assert dialogs == []

@@ -16,6 +16,7 @@ import typer
 from tqdm import tqdm
 
 from moodreel.catalog import load_catalog
+from moodreel.cli import fail as _fail
 from moodreel.errors import MoodreelError
 from moodreel.settings import Settings
 
@@ -34,11 +35,6 @@ class ExtractorOption(str, Enum):
 class OrderOption(str, Enum):
     file = "file"
     votes = "votes"
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
 
 
 @app.command()

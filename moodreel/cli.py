@@ -1,4 +1,5 @@
-"""The `moodreel` command: store statistics, mood parsing, recommendations, the server.
+"""The `moodreel` command: store statistics, mood parsing, recommendations, viewer
+profiles (describe, generate, forget-user), the server.
 
 Errors from inside become one red line and a non-zero exit here, nowhere else.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -81,6 +83,33 @@ def _recommender(db: str | None, parser: ParserOption | None):
     return Recommender(build_services(settings))
 
 
+def _note(message: str) -> None:
+    typer.secho(f"note: {message}", fg=typer.colors.YELLOW, err=True)
+
+
+def _report(problems: list, unmatched: list, limit: int = 10) -> None:
+    """Skipped rows and unmatched titles go to stderr: reported, never guessed."""
+    lines = [str(p) for p in problems] + [f"not matched: {m}" for m in unmatched]
+    for line in lines[:limit]:
+        _note(line)
+    if len(lines) > limit:
+        _note(f"... and {len(lines) - limit} more")
+
+
+def _viewer(recommender, user: str, history: Path | None):
+    """The viewer's profile: built from ``history`` when given, else the one kept on disk."""
+    from moodreel.profiles.history import read_history
+    from moodreel.profiles.viewers import Viewers
+
+    viewers = Viewers(recommender.services)
+    if history is None:
+        return viewers, viewers.load(user)
+    read = read_history(history)
+    profile, unmatched = viewers.build(user, read.for_user(user))
+    _report([p for p in read.problems], unmatched)
+    return viewers, profile
+
+
 @app.command()
 def mood(
     text: str = typer.Argument(..., help="How you feel, in your own words."),
@@ -114,8 +143,13 @@ def recommend(
     max_year: int = typer.Option(None, "--max-year"),
     max_runtime: int = typer.Option(None, "--max-runtime", help="Minutes."),
     parser: ParserOption = typer.Option(None, "--parser", help="Mood parser (default from settings)."),
+    user: str = typer.Option(None, "--user", help="Personalize for this viewer."),
+    history: Path = typer.Option(None, "--history", help="Watch-history CSV (with --user)."),
+    include_watched: bool = typer.Option(
+        False, "--include-watched", help="Keep titles the viewer has already watched."
+    ),
 ) -> None:
-    """Films and shows that match a mood, best first."""
+    """Films and shows that match a mood, best first (personalized with --user)."""
     from pydantic import ValidationError
 
     from moodreel.search.filters import SearchFilters
@@ -128,11 +162,15 @@ def recommend(
     except ValidationError as exc:
         fail("; ".join(e["msg"] for e in exc.errors()))
     try:
+        if history is not None and not user:
+            fail("--history needs --user")
         recommender = _recommender(db, parser)
-        result = recommender.recommend(text, k, filters)
+        profile = _viewer(recommender, user, history)[1] if user else None
+        result = recommender.recommend(text, k, filters, profile, include_watched)
+        summary = profile.summary() if profile else ""
         if not no_pitch:
             for rec in result.results:
-                rec.pitch = recommender.pitch(rec, result.mood, result.emotions)
+                rec.pitch = recommender.pitch(rec, result.mood, result.emotions, summary)
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
@@ -148,6 +186,93 @@ def recommend(
             typer.echo(f"    why: {'; '.join(rec.why)}")
         if rec.pitch:
             typer.echo(f"    {rec.pitch}")
+
+
+@app.command()
+def describe(
+    content: str = typer.Option(..., "--content", help="The title to describe."),
+    user: str = typer.Option(..., "--user", help="The viewer to describe it for."),
+    history: Path = typer.Option(None, "--history", help="Watch-history CSV (default: the kept profile)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """One personalized description of a title for a viewer."""
+    from moodreel.profiles.describe import describe as describe_title
+
+    try:
+        recommender = _recommender(db, None)
+        viewers, profile = _viewer(recommender, user, history)
+        match = viewers.matcher.match(content)
+        if match.id is None:
+            if match.status == "ambiguous":
+                fail(f"{content!r} could be several titles: {'; '.join(match.candidates)}")
+            closest = match.candidates or viewers.matcher.closest(content)
+            fail(f"no title {content!r} in the catalog; closest: {'; '.join(closest) or 'none'}")
+        title = recommender.services.store.get([match.id])[0]
+        text = describe_title(recommender.services, title, profile)
+    except MoodreelError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps({"user_id": user, "id": title.id, "title": title.title, "description": text}))
+    else:
+        typer.echo(f"{title.title}: {text}")
+
+
+@app.command()
+def generate(
+    history: Path = typer.Option(..., "--history", help="Watch-history CSV."),
+    output: Path = typer.Option(..., "--output", help="Where to write the JSON."),
+    limit: int = typer.Option(5, "--limit", min=1, max=50, help="Recommendations per viewer."),
+    user: str = typer.Option(None, "--user", help="Only this viewer (default: everyone in the history)."),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """Mood-free personalized recommendations with descriptions, for every viewer in a history."""
+    from tqdm import tqdm
+
+    from moodreel.profiles.describe import describe as describe_title
+    from moodreel.profiles.history import read_history
+    from moodreel.profiles.viewers import Viewers
+    from moodreel.search.recommender import ProfileError
+
+    out = []
+    try:
+        recommender = _recommender(db, None)
+        services = recommender.services
+        read = read_history(history)
+        users = [user] if user else read.users()
+        viewers = Viewers(services)
+        _report(read.problems, [])
+        with tqdm(total=len(users) * limit, desc="descriptions", unit="title") as bar:
+            for uid in users:
+                profile, unmatched = viewers.build(uid, read.for_user(uid))
+                try:
+                    recs = recommender.recommend_for_viewer(profile, limit).results
+                except ProfileError as exc:
+                    _note(f"viewer {uid}: {exc}")
+                    bar.update(limit)
+                    continue
+                titles = {t.id: t for t in services.store.get([r.id for r in recs])}
+                for rec in recs:
+                    text = describe_title(services, titles[rec.id], profile)
+                    out.append({"user_id": uid, "id": rec.id, "title": rec.title, "description": text})
+                    bar.update(1)
+                bar.update(limit - len(recs))
+    except MoodreelError as exc:
+        fail(str(exc))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    typer.echo(f"{len(out)} descriptions for {len(users)} viewers -> {output}")
+
+
+@app.command("forget-user")
+def forget_user(user: str = typer.Argument(..., help="The viewer's id.")) -> None:
+    """Delete everything kept about a viewer (profile and feedback)."""
+    from moodreel.profiles.store import ProfileStore
+
+    removed = ProfileStore(Settings().state_dir).forget(user)
+    typer.echo(
+        f"forgot the viewer: removed {len(removed)} file(s)" if removed else "nothing kept about this viewer"
+    )
 
 
 @app.command()

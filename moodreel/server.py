@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
+from moodreel.profiles.history import HistoryError  # noqa: E402
 from moodreel.search.filters import SearchFilters  # noqa: E402
 from moodreel.search.recommender import RecommendationSet, Recommender  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
@@ -26,10 +27,41 @@ class RecommendRequest(BaseModel):
     k: int = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
     pitch: bool = Field(False, description="Also write a pitch per result (slow on CPU).")
+    user_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Personalize for this viewer (kept only as a pseudonym).",
+    )
+    history: list[dict[str, str | float | int | None]] | None = Field(
+        None,
+        max_length=5000,
+        description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
+    )
+    include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
 
 
 def create_api(recommender: Recommender, settings: Settings, with_ui: bool = True) -> FastAPI:
     api = FastAPI(title="moodreel", version="0.1.0", description="Mood-based film and TV recommendations.")
+    from moodreel.profiles.viewers import Viewers
+
+    viewers = Viewers(recommender.services)
+
+    def viewer_profile(body: RecommendRequest):
+        from moodreel.profiles.history import parse_history
+
+        if body.user_id is None:
+            if body.history is not None:
+                raise HTTPException(status_code=422, detail="history needs a user_id")
+            return None
+        if body.history is None:
+            return viewers.load(body.user_id)
+        rows = [{"user_id": body.user_id, **row} for row in body.history]
+        read = parse_history(rows, "the request's history", first_line=1)
+        if read.problems:
+            detail = "; ".join(str(p).replace("line", "history row", 1) for p in read.problems[:10])
+            raise HTTPException(status_code=422, detail=detail)
+        return viewers.build(body.user_id, read.for_user(body.user_id))[0]
 
     @api.get("/api/health")
     def health() -> dict:
@@ -38,11 +70,13 @@ def create_api(recommender: Recommender, settings: Settings, with_ui: bool = Tru
     @api.post("/api/recommend", response_model=RecommendationSet)
     def recommend(body: RecommendRequest) -> RecommendationSet:
         try:
-            result = recommender.recommend(body.mood, body.k, body.filters)
+            profile = viewer_profile(body)
+            result = recommender.recommend(body.mood, body.k, body.filters, profile, body.include_watched)
+            summary = profile.summary() if profile else ""
             if body.pitch:
                 for rec in result.results:
-                    rec.pitch = recommender.pitch(rec, result.mood, result.emotions)
-        except MoodError as exc:
+                    rec.pitch = recommender.pitch(rec, result.mood, result.emotions, summary)
+        except (MoodError, HistoryError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
@@ -57,7 +91,7 @@ def create_api(recommender: Recommender, settings: Settings, with_ui: bool = Tru
         if settings.auth is not None:
             user, _, password = settings.auth.get_secret_value().partition(":")
             auth = (user, password)
-        blocks = create_app(recommender, settings.pitches_per_search)
+        blocks = create_app(recommender, settings.pitches_per_search, viewers)
         api = gr.mount_gradio_app(api, blocks, path="/", auth=auth, css=CSS, footer_links=["api"])
     return api
 

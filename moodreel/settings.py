@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     mood_parser: Literal["classifier", "llm"] = Field(
         "classifier", description="classifier (fast, no LLM; best on GoEmotions) or llm."
     )
+    personalization: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Weight of the viewer's taste in the ranking: final = (1-w)*mood + w*taste; 0 = pure mood.",
+    )
     pitches_per_search: int = Field(3, ge=0, le=20, description="Cards that get a streamed LLM pitch.")
     pitch_timeout_s: float = Field(
         60.0, gt=0, description="A pitch slower than this falls back to a template."

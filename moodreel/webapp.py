@@ -3,6 +3,8 @@
 Handlers are plain functions (``search_handler``) so tests can call them without a
 server. Every value shown is HTML-escaped: a mood like ``<script>`` is text, never code.
 Cards appear as soon as the search is done; pitches then stream into them one by one.
+A viewer (a sample from ``data/viewing_history.csv`` or an uploaded history) makes the
+search personal; 👍/👎 on a shown title updates that viewer's kept profile.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import gradio as gr
 from pydantic import ValidationError
 
 from moodreel.errors import MoodreelError
+from moodreel.profiles.history import History, HistoryError, read_history
+from moodreel.profiles.viewers import Viewers
 from moodreel.search.filters import SearchFilters
 from moodreel.search.recommender import RecommendationSet, Recommender
 
@@ -94,30 +98,96 @@ def build_filters(
     )
 
 
-def search_handler(recommender: Recommender, pitch_count: int):
-    def handler(mood, k, type_, genres, exclude, min_year, max_year, max_runtime) -> Iterator[str]:
-        try:
-            filters = build_filters(type_, genres, exclude, min_year, max_year, max_runtime)
-            result = recommender.recommend(mood or "", int(k or 10), filters)
-        except ValidationError as exc:
-            raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
-        except MoodreelError as exc:
-            raise gr.Error(str(exc)) from None
-        pitches: dict[str, tuple[str, str]] = {}
-        to_pitch = result.results[:pitch_count]
-        yield render_cards(result, pitches, to_pitch[0].id if to_pitch else None)
-        for rec in to_pitch:
-            text, notice = "", ""
-            for chunk in recommender.stream_pitch(rec, result.mood, result.emotions):
-                text += chunk.text
-                notice = chunk.notice or notice
-                pitches[rec.id] = (text, notice)
-                yield render_cards(result, pitches, rec.id)
+def _pages(recommender: Recommender, pitch_count: int, viewers: Viewers | None, args: tuple, viewer_id):
+    """(page, result) pairs: the cards first, then once per streamed pitch chunk."""
+    mood, k, type_, genres, exclude, min_year, max_year, max_runtime = args
+    try:
+        filters = build_filters(type_, genres, exclude, min_year, max_year, max_runtime)
+        profile = viewers.load(viewer_id) if viewers is not None and viewer_id else None
+        result = recommender.recommend(mood or "", int(k or 10), filters, profile)
+    except ValidationError as exc:
+        raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
+    except MoodreelError as exc:
+        raise gr.Error(str(exc)) from None
+    summary = profile.summary() if profile else ""
+    pitches: dict[str, tuple[str, str]] = {}
+    to_pitch = result.results[:pitch_count]
+    yield render_cards(result, pitches, to_pitch[0].id if to_pitch else None), result
+    for rec in to_pitch:
+        text, notice = "", ""
+        for chunk in recommender.stream_pitch(rec, result.mood, result.emotions, summary):
+            text += chunk.text
+            notice = chunk.notice or notice
+            pitches[rec.id] = (text, notice)
+            yield render_cards(result, pitches, rec.id), result
+
+
+def search_handler(recommender: Recommender, pitch_count: int, viewers: Viewers | None = None):
+    def handler(
+        mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer_id=None
+    ) -> Iterator[str]:
+        args = (mood, k, type_, genres, exclude, min_year, max_year, max_runtime)
+        for page, _ in _pages(recommender, pitch_count, viewers, args, viewer_id):
+            yield page
 
     return handler
 
 
-def create_app(recommender: Recommender, pitch_count: int = 3) -> gr.Blocks:
+def viewer_handler(viewers: Viewers, samples: History | None):
+    """Pick a sample viewer or upload a history -> (viewer id, profile summary HTML)."""
+
+    def handler(sample: str | None, upload, user_id: str | None) -> tuple[str | None, str]:
+        try:
+            if upload:
+                history = read_history(getattr(upload, "name", upload))
+                users = history.users()
+                uid = (user_id or "").strip() or (users[0] if len(users) == 1 else "")
+                if not uid:
+                    raise HistoryError(f"this history has {len(users)} viewers: type which one you are")
+            elif sample and samples is not None:
+                history, uid = samples, sample
+            else:
+                return None, "<p>No viewer: results follow your mood only.</p>"
+            profile, unmatched = viewers.build(uid, history.for_user(uid))
+        except MoodreelError as exc:
+            raise gr.Error(str(exc)) from None
+        notes = f" ({len(unmatched)} titles not matched, {len(history.problems)} rows skipped)"
+        return uid, f"<p>Viewer <b>{_e(uid)}</b>: {_e(profile.summary() or 'no taste yet')}{_e(notes)}</p>"
+
+    return handler
+
+
+def feedback_handler(viewers: Viewers):
+    """👍 (+1) / 👎 (-1) on a shown title; the next search uses the updated profile."""
+
+    def handler(viewer_id: str | None, title_id: str | None, vote: int) -> str:
+        if not viewer_id:
+            raise gr.Error("Pick a viewer first.")
+        if not title_id:
+            raise gr.Error("Pick one of the results to rate.")
+        try:
+            profile = viewers.vote(viewer_id, title_id, vote)
+        except MoodreelError as exc:
+            raise gr.Error(str(exc)) from None
+        mark = "👍" if vote > 0 else "👎"
+        return f"<p>{mark} noted. Viewer <b>{_e(viewer_id)}</b>: {_e(profile.summary())}</p>"
+
+    return handler
+
+
+def _sample_history(viewers: Viewers | None) -> History | None:
+    if viewers is None:
+        return None
+    path = viewers.services.settings.data_dir / "viewing_history.csv"
+    try:
+        return read_history(path) if path.exists() else None
+    except HistoryError:
+        log.warning("sample viewing history at %s is unusable", path, exc_info=True)
+        return None
+
+
+def create_app(recommender: Recommender, pitch_count: int = 3, viewers: Viewers | None = None) -> gr.Blocks:
+    samples = _sample_history(viewers)
     with gr.Blocks(title="moodreel") as demo:
         gr.HTML(
             "<h1>🎬 moodreel</h1><p>Tell me how you feel; I'll find films and shows with the same vibe.</p>"
@@ -136,11 +206,42 @@ def create_app(recommender: Recommender, pitch_count: int = 3) -> gr.Blocks:
                 min_year = gr.Number(label="From year", precision=0)
                 max_year = gr.Number(label="To year", precision=0)
                 max_runtime = gr.Number(label="Max runtime (min)", precision=0)
+        viewer_id = gr.State(None)
+        if viewers is not None:
+            with gr.Accordion("Viewer (personalize with a watch history)", open=False):
+                with gr.Row():
+                    sample = gr.Dropdown(samples.users() if samples else [], label="Sample viewer")
+                    upload = gr.File(label="…or upload a history CSV", file_types=[".csv"])
+                    upload_user = gr.Textbox(label="Your user_id in that file")
+                use = gr.Button("Use this viewer")
+                viewer_status = gr.HTML()
+            use.click(
+                viewer_handler(viewers, samples),
+                inputs=[sample, upload, upload_user],
+                outputs=[viewer_id, viewer_status],
+            )
         go = gr.Button("Find my vibe", variant="primary", elem_id="go")
         gr.Examples(EXAMPLES, inputs=[mood])
         cards = gr.HTML(elem_id="results")
         inputs = [mood, k, type_, genres, exclude, min_year, max_year, max_runtime]
-        handler = search_handler(recommender, pitch_count)
-        go.click(handler, inputs=inputs, outputs=cards)
-        mood.submit(handler, inputs=inputs, outputs=cards)
+        if viewers is None:
+            handler = search_handler(recommender, pitch_count)
+            go.click(handler, inputs=inputs, outputs=cards)
+            mood.submit(handler, inputs=inputs, outputs=cards)
+            return demo
+        with gr.Row():
+            rated = gr.Dropdown([], label="Rate a result", scale=3)
+            up = gr.Button("👍", scale=1)
+            down = gr.Button("👎", scale=1)
+        feedback_status = gr.HTML()
+
+        def personal(*args):
+            for page, result in _pages(recommender, pitch_count, viewers, args[:-1], args[-1]):
+                yield page, gr.update(choices=[(r.title, r.id) for r in result.results], value=None)
+
+        go.click(personal, inputs=[*inputs, viewer_id], outputs=[cards, rated])
+        mood.submit(personal, inputs=[*inputs, viewer_id], outputs=[cards, rated])
+        vote = feedback_handler(viewers)
+        up.click(lambda v, t: vote(v, t, 1), inputs=[viewer_id, rated], outputs=feedback_status)
+        down.click(lambda v, t: vote(v, t, -1), inputs=[viewer_id, rated], outputs=feedback_status)
     return demo

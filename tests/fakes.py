@@ -103,6 +103,12 @@ class DictStore:
     def get(self, ids: Sequence[str]) -> list:
         return [from_row(self.rows[i]) for i in ids if i in self.rows]
 
+    def all_titles(self, fields: Sequence[str] | None = None) -> list:
+        return [from_row(r) for r in self.rows.values()]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return {i: np.asarray(self.rows[i]["vector"], dtype=np.float32) for i in ids if i in self.rows}
+
     def search(self, vector: np.ndarray, k: int, filter: str = "") -> list[Hit]:
         scored = sorted(self.rows.values(), key=lambda r: -float(np.dot(r["vector"], vector)))
         return [Hit(title=from_row(r), similarity=float(np.dot(r["vector"], vector))) for r in scored[:k]]

@@ -41,7 +41,14 @@ def embed_cached(embedder: Embedder, texts: Sequence[str], cache_dir: Path) -> n
 
 
 def fit_head(
-    x: np.ndarray, y: np.ndarray, hidden: int, epochs: int, seed: int, weight_decay: float, dropout: float
+    x: np.ndarray,
+    y: np.ndarray,
+    hidden: int,
+    epochs: int,
+    seed: int,
+    weight_decay: float,
+    dropout: float,
+    lr: float = 1e-3,
 ) -> dict[str, np.ndarray]:
     """Multi-label head by Adam on binary cross-entropy: w1, b1 (and w2, b2 with a hidden layer)."""
     import torch
@@ -58,7 +65,7 @@ def fit_head(
         )
     else:
         model = torch.nn.Sequential(torch.nn.Linear(x.shape[1], y.shape[1]))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=weight_decay)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     generator = torch.Generator().manual_seed(seed)

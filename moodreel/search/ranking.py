@@ -5,6 +5,9 @@ above 5 (scaled to 0..1) times a confidence that grows with the number of votes
 (log10(votes) / 6, capped at 1: a 1M-vote title counts fully, a 100-vote one a third).
 With QUALITY_WEIGHT = 0.03 it only reorders titles whose vibes are nearly equal.
 Ties are broken by id, so the same input always gives the same order.
+
+With a viewer profile, ``rank_personal`` blends in the taste similarity:
+score = (1 - w) * mood_similarity + w * taste_similarity + QUALITY_WEIGHT * quality.
 """
 
 from __future__ import annotations
@@ -56,3 +59,24 @@ def explain(title_emotions: Sequence[str], mood_emotions: Sequence[str], encoder
             f"{word} = your {mood_word}" if word == mood_word else f"{word} ≈ your {mood_word} ({sim:.2f})"
         )
     return out
+
+
+def rank_personal(
+    hits: Sequence[Hit], taste: dict[str, float], weight: float, k: int
+) -> list[tuple[Hit, float]]:
+    """``taste`` maps id -> taste similarity; a hit's own similarity is its mood similarity."""
+    scored = [
+        (
+            hit,
+            (1 - weight) * hit.similarity
+            + weight * taste.get(hit.title.id, 0.0)
+            + QUALITY_WEIGHT * quality(hit),
+        )
+        for hit in hits
+    ]
+    scored.sort(key=lambda pair: (-round(pair[1], 6), pair[0].title.id))
+    return scored[:k]
+
+
+def explain_taste(similarity: float, like: str | None) -> str:
+    return f"taste match {similarity:.2f}" + (f": like {like}" if like else "")

@@ -3,21 +3,34 @@
 mood text -> MoodParse (emotions) -> one vibe vector (same recipe as titles) ->
 Milvus search with pushed-down filters -> rank (similarity + small quality term) ->
 ``Recommendation`` records with "why"; pitches are streamed separately, per card.
+
+With a ``ViewerProfile`` the candidates are the mood's nearest titles plus the taste
+vector's, re-scored as (1 - w) * mood + w * taste (w = ``settings.personalization``);
+the viewer's watched (and 👍/👎) titles are dropped unless ``include_watched``. Without
+a mood (``recommend_for_viewer``) the taste vector is the query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from moodreel.errors import MoodreelError
 from moodreel.mood.base import MoodError, MoodParse, MoodParser
+from moodreel.profiles.profile import ViewerProfile
+from moodreel.records import Hit
 from moodreel.search.filters import SearchFilters
 from moodreel.search.pitch import PitchChunk, stream_pitch
-from moodreel.search.ranking import explain, rank
+from moodreel.search.ranking import explain, explain_taste, rank, rank_personal
 from moodreel.services import Services
 
 CANDIDATE_FACTOR = 3
+
+
+class ProfileError(MoodreelError):
+    """A viewer profile cannot be used for this request."""
 
 
 class Recommendation(BaseModel):
@@ -62,17 +75,81 @@ class Recommender:
         return self.mood_parser.parse(text)
 
     def search(
-        self, emotions: list[str], k: int = 10, filters: SearchFilters | None = None
+        self,
+        emotions: list[str],
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        viewer: ViewerProfile | None = None,
+        include_watched: bool = False,
     ) -> list[Recommendation]:
         if not emotions:
             raise MoodError("No emotions to search with.")
-        encoder = self.services.encoder
-        query = encoder.encode([emotions])[0]
+        query = self.services.encoder.encode([emotions])[0]
+        return self._search(query, emotions, k, filters, viewer, include_watched)
+
+    def recommend(
+        self,
+        mood: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        viewer: ViewerProfile | None = None,
+        include_watched: bool = False,
+    ) -> RecommendationSet:
+        parsed = self.parse_mood(mood)
+        results = self.search(parsed.emotions, k, filters, viewer, include_watched)
+        return RecommendationSet(mood=mood, emotions=parsed.emotions, results=results)
+
+    def recommend_for_viewer(
+        self,
+        viewer: ViewerProfile,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        include_watched: bool = False,
+    ) -> RecommendationSet:
+        """Mood-free: the viewer's taste vector is the query."""
+        if viewer.taste is None:
+            raise ProfileError("this viewer has no liked or disliked catalog titles to learn a taste from")
+        query = np.asarray(viewer.taste, dtype=np.float32)
+        results = self._search(query, [], k, filters, viewer, include_watched)
+        return RecommendationSet(mood="", emotions=viewer.emotions, results=results)
+
+    def _search(
+        self,
+        query: np.ndarray,
+        emotions: list[str],
+        k: int,
+        filters: SearchFilters | None,
+        viewer: ViewerProfile | None,
+        include_watched: bool,
+    ) -> list[Recommendation]:
+        store = self.services.store
         expression = (filters or SearchFilters()).expression()
-        hits = self.services.store.search(query, k * CANDIDATE_FACTOR, expression)
+        skip = set() if viewer is None or include_watched else viewer.seen_ids
+        n = k * CANDIDATE_FACTOR + len(skip)
+        hits = store.search(query, n, expression)
+        weight = self.services.settings.personalization if emotions else 1.0
+        taste_sims: dict[str, float] = {}
+        likes: dict[str, str] = {}
+        if viewer is not None and viewer.taste is not None and weight > 0:
+            taste = np.asarray(viewer.taste, dtype=np.float32)
+            if emotions:  # add the titles nearest the taste, then score everyone on both
+                known = {h.title.id for h in hits}
+                hits += [h for h in store.search(taste, n, expression) if h.title.id not in known]
+            hits = [h for h in hits if h.title.id not in skip]
+            vectors = store.vectors([h.title.id for h in hits])
+            hits = [_rescored(h, vectors.get(h.title.id), query) for h in hits]
+            taste_sims = {i: _cosine(v, taste) for i, v in vectors.items()}
+            ranked = rank_personal(hits, taste_sims, weight, k)
+            shown = {h.title.id: vectors[h.title.id] for h, _ in ranked if h.title.id in vectors}
+            likes = self._closest_likes(viewer, shown)
+        else:
+            ranked = rank([h for h in hits if h.title.id not in skip], k)
         results = []
-        for hit, score in rank(hits, k):
+        for hit, score in ranked:
             t = hit.title
+            why = explain(t.emotions, emotions, self.services.encoder) if emotions else []
+            if t.id in taste_sims:
+                why.append(explain_taste(taste_sims[t.id], likes.get(t.id)))
             results.append(
                 Recommendation(
                     id=t.id,
@@ -83,7 +160,7 @@ class Recommender:
                     emotions=t.emotions,
                     emojis=t.emojis,
                     score=round(score, 4),
-                    why=explain(t.emotions, emotions, encoder),
+                    why=why,
                     description=t.description,
                     similarity=hit.similarity,
                     runtime=t.runtime,
@@ -92,11 +169,16 @@ class Recommender:
             )
         return results
 
-    def recommend(self, mood: str, k: int = 10, filters: SearchFilters | None = None) -> RecommendationSet:
-        parsed = self.parse_mood(mood)
-        return RecommendationSet(
-            mood=mood, emotions=parsed.emotions, results=self.search(parsed.emotions, k, filters)
-        )
+    def _closest_likes(self, viewer: ViewerProfile, vectors: dict[str, np.ndarray]) -> dict[str, str]:
+        """For each candidate, the liked title it is most like (for "taste match ...: like X")."""
+        if not viewer.liked or not vectors:
+            return {}
+        liked = self.services.store.vectors([r.id for r in viewer.liked])
+        refs = [r for r in viewer.liked if r.id in liked]
+        if not refs:
+            return {}
+        matrix = np.stack([liked[r.id] for r in refs])
+        return {i: refs[int(np.argmax(matrix @ v))].title for i, v in vectors.items()}
 
     def stream_pitch(
         self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = ""
@@ -120,6 +202,18 @@ class Recommender:
 
     def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:
         return "".join(c.text for c in self.stream_pitch(rec, mood, emotions, viewer_summary)).strip()
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(np.dot(a, b) / norm) if norm else 0.0
+
+
+def _rescored(hit: Hit, vector: np.ndarray | None, query: np.ndarray) -> Hit:
+    """The same hit scored against ``query`` (titles found by taste have no mood score yet)."""
+    if vector is None:
+        return hit
+    return hit.model_copy(update={"similarity": _cosine(vector, query)})
 
 
 def make_mood_parser(services: Services, name: str) -> MoodParser:

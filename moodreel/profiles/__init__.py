@@ -1,0 +1,1 @@
+"""Viewer profiles from watch history: read, match to the catalog, profile, keep pseudonymously."""

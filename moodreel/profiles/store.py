@@ -1,0 +1,89 @@
+"""Profiles and feedback on disk, under pseudonyms: nothing here ever holds a raw user id.
+
+``pid = HMAC-SHA256(secret, user_id)``; the secret is made once, kept in
+``state_dir/viewer_secret.key`` with mode 0600. Profiles live in
+``state_dir/profiles/<pid>.json``, 👍/👎 in ``state_dir/profiles/feedback/<pid>.json``.
+``forget`` removes both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+
+from moodreel.profiles.profile import ViewerProfile
+
+SECRET_FILE = "viewer_secret.key"
+
+
+class ProfileStore:
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = Path(state_dir)
+        self.root = self.state_dir / "profiles"
+        self._secret: bytes | None = None
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            path = self.state_dir / SECRET_FILE
+            if not path.exists():
+                self.state_dir.mkdir(parents=True, exist_ok=True)
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:  # another process made it first
+                    pass
+                else:
+                    with os.fdopen(fd, "w") as f:
+                        f.write(secrets.token_hex(32))
+            self._secret = bytes.fromhex(path.read_text().strip())
+        return self._secret
+
+    def pid(self, user_id: str) -> str:
+        return hmac.new(self.secret, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _profile_path(self, pid: str) -> Path:
+        return self.root / f"{pid}.json"
+
+    def _feedback_path(self, pid: str) -> Path:
+        return self.root / "feedback" / f"{pid}.json"
+
+    def load(self, pid: str) -> ViewerProfile | None:
+        path = self._profile_path(pid)
+        if not path.exists():
+            return None
+        try:
+            return ViewerProfile.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError:  # an old or damaged cache entry is rebuilt, not trusted
+            return None
+
+    def save(self, profile: ViewerProfile) -> None:
+        _write(self._profile_path(profile.pid), profile.model_dump_json())
+
+    def feedback(self, pid: str) -> dict[str, int]:
+        path = self._feedback_path(pid)
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def save_feedback(self, pid: str, votes: dict[str, int]) -> None:
+        _write(self._feedback_path(pid), json.dumps(votes, sort_keys=True))
+
+    def forget(self, user_id: str) -> list[Path]:
+        """Delete everything kept about this viewer; returns what was removed."""
+        pid = self.pid(user_id)
+        removed = []
+        for path in (self._profile_path(pid), self._feedback_path(pid)):
+            if path.exists():
+                path.unlink()
+                removed.append(path)
+        return removed
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)

@@ -61,7 +61,7 @@ def main() -> None:
     updates = {k: v for k, v in {"milvus_uri": args.db, "mood_parser": args.parser}.items() if v}
     services = build_services(Settings(**updates))
     recommender = Recommender(services)
-    catalog = [t.genres for t in services.store.all_titles(["id", "genres"])]
+    catalog = [t.genres for t in services.store.all_titles(["id", "title", "type", "genres"])]
     rng = random.Random(7)
 
     rows = []

@@ -125,7 +125,7 @@ CATALOG = [
 def test_recommender_ranks_by_vibe_and_fills_records(tmp_path):
     rec = Recommender(_services(tmp_path, CATALOG), FixedMoodParser(["amusement", "joy"]))
     result = rec.recommend("make me laugh", k=2)
-    assert result.emotions == ["amusement", "joy"]
+    assert result.emotions[:2] == ["amusement", "joy"]  # then the nearest vibe words of the text
     assert [r.id for r in result.results][0] == "c1"
     top = result.results[0]
     assert top.why[:2] == ["amusement = your amusement", "joy = your joy"]
@@ -197,7 +197,7 @@ def test_api_recommend_validates_and_answers(tmp_path):
     ok = client.post("/api/recommend", json={"mood": "scare me", "k": 2, "filters": {"genres": ["horror"]}})
     assert ok.status_code == 200
     body = ok.json()
-    assert body["emotions"] == ["dread"] and body["results"][0]["id"] == "h1"
+    assert body["emotions"][0] == "dread" and body["results"][0]["id"] == "h1"
     for bad in (
         {"k": 2},
         {"mood": "x", "k": 0},
@@ -210,3 +210,12 @@ def test_api_recommend_validates_and_answers(tmp_path):
     empty = client.post("/api/recommend", json={"mood": "   "})
     assert empty.status_code == 422 and "empty" in empty.json()["detail"]
     assert np.isfinite(body["results"][0]["score"])
+
+
+def test_vibe_words_keep_informative_emotions_and_add_nearest_lexicon_words():
+    from moodreel.mood.vibe_words import VibeWords
+
+    words = VibeWords(HashEmbedder()).query_words("dread", ["desire", "fear", "neutral"])
+    assert words[0] == "fear"  # parser's informative emotion first
+    assert words[1] == "dread"  # the lexicon word identical to the text is nearest
+    assert "desire" not in words and "neutral" not in words and len(words) <= 8

@@ -113,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--weight-decay", type=float, default=1e-2)
     parser.add_argument("--dropout", type=float, default=0.2)
+    parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -134,7 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_held = max(1, int(len(rows) * args.holdout))
     held, fit = order[:n_held], order[n_held:]
     start = time.perf_counter()
-    weights = fit_head(x[fit], y[fit], args.hidden, args.epochs, args.seed, args.weight_decay, args.dropout)
+    weights = fit_head(
+        x[fit], y[fit], args.hidden, args.epochs, args.seed, args.weight_decay, args.dropout, args.lr
+    )
     print(f"trained on {len(fit)} rows in {time.perf_counter() - start:.0f} s")
 
     probabilities = head_probabilities(weights, x[held])

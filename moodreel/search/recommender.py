@@ -18,7 +18,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from moodreel.errors import MoodreelError
-from moodreel.mood.base import MoodError, MoodParse, MoodParser
+from moodreel.mood.base import MoodError, MoodParse, MoodParser, clean_mood_text
+from moodreel.mood.vibe_words import VibeWords
 from moodreel.profiles.profile import ViewerProfile
 from moodreel.records import Hit
 from moodreel.search.filters import SearchFilters
@@ -64,12 +65,19 @@ class Recommender:
     def __init__(self, services: Services, mood_parser: MoodParser | None = None) -> None:
         self.services = services
         self._mood_parser = mood_parser
+        self._vibe_words: VibeWords | None = None
 
     @property
     def mood_parser(self) -> MoodParser:
         if self._mood_parser is None:
             self._mood_parser = make_mood_parser(self.services, self.services.settings.mood_parser)
         return self._mood_parser
+
+    @property
+    def vibe_words(self) -> VibeWords:
+        if self._vibe_words is None:
+            self._vibe_words = VibeWords(self.services.embedder)
+        return self._vibe_words
 
     def parse_mood(self, text: str) -> MoodParse:
         return self.mood_parser.parse(text)
@@ -96,8 +104,9 @@ class Recommender:
         include_watched: bool = False,
     ) -> RecommendationSet:
         parsed = self.parse_mood(mood)
-        results = self.search(parsed.emotions, k, filters, viewer, include_watched)
-        return RecommendationSet(mood=mood, emotions=parsed.emotions, results=results)
+        words = self.vibe_words.query_words(clean_mood_text(mood), parsed.emotions)
+        results = self.search(words, k, filters, viewer, include_watched)
+        return RecommendationSet(mood=mood, emotions=words, results=results)
 
     def recommend_for_viewer(
         self,

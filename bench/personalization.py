@@ -59,7 +59,7 @@ def main() -> None:
             blended = recommender.recommend(MOOD, 10, viewer=profile)
             taste = recommender.recommend_for_viewer(profile, 10) if profile.taste is not None else None
 
-            def hit(result) -> int:
+            def hit(result, held_ids=held_ids) -> int:
                 return int(result is not None and bool(held_ids & {r.id for r in result.results}))
 
             rows_out.append(
@@ -82,6 +82,7 @@ def main() -> None:
                             content_name=r.content_name,
                             rating=r.rating,
                             watch_time_minutes=r.watch_time_minutes,
+                            line=r.line,
                         )
                     )
         big = big[: args.rows]

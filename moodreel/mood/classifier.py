@@ -21,7 +21,7 @@ from moodreel.mood.goemotions import NEUTRAL
 from moodreel.settings import PROJECT_ROOT
 
 DEFAULT_WEIGHTS = PROJECT_ROOT / "data" / "mood_classifier.npz"
-TRAIN_HINT = "train it with `python -m moodreel.mood.train_classifier` (about 15 minutes on a CPU)"
+TRAIN_HINT = "train it with `python -m moodreel.mood.train_classifier` (about 20 minutes on a 2-core CPU)"
 FALLBACK_RATIO = 0.5  # with nothing firing, keep non-neutral labels at >= half their threshold
 
 

@@ -127,8 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, f1 in sorted(report["per_label"].items(), key=lambda item: -item[1]):
         print(f"{label:>15} {f1:.3f}")
     print(
-        f"{args.path.name}: n={report['n']} macro-F1 {report['macro_f1']:.4f} micro-F1 {report['micro_f1']:.4f} "
-        f"({1000 * seconds / len(rows):.1f} ms per text, batched)"
+        f"{args.path.name}: n={report['n']} macro-F1 {report['macro_f1']:.4f} "
+        f"micro-F1 {report['micro_f1']:.4f} ({1000 * seconds / len(rows):.1f} ms per text, batched)"
     )
     return 0
 

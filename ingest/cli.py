@@ -72,9 +72,8 @@ def run(
     if not parsed.titles:
         _fail(f"{parsed.path}: no valid titles to ingest ({parsed.skipped} bad rows)")
 
-    from ingest.pipeline import Ingestor
+    from ingest.pipeline import build_ingestor
     from moodreel.services import build_services
-    from moodreel.vibes.fast_extractor import FastExtractor
 
     titles = parsed.titles
     if order is OrderOption.votes:
@@ -85,23 +84,7 @@ def run(
         if rebuild:
             store.drop()
 
-        def llm_factory():
-            from moodreel.prompts import load_prompt
-            from moodreel.vibes.llm_extractor import LLMExtractor
-
-            concurrency = settings.llm_concurrency if settings.llm_backend == "openai" else 1
-            return LLMExtractor(
-                services.chat_model, load_prompt("extract_vibes", settings.prompts_dir), concurrency
-            )
-
-        ingestor = Ingestor(
-            store=store,
-            encoder=services.encoder,
-            cache=services.vibes_cache(),
-            fast=FastExtractor(services.embedder),
-            llm_factory=llm_factory if extractor is ExtractorOption.llm else None,
-            chunk_size=8 if extractor is ExtractorOption.llm else 256,
-        )
+        ingestor = build_ingestor(services, extractor.value)
         total = min(len(titles), limit) if limit else len(titles)
         with tqdm(
             total=total, unit="title", desc=f"ingest ({extractor.value})", file=sys.stderr, disable=None

@@ -15,6 +15,7 @@ from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError  # noqa: E402
 from moodreel.search.filters import SearchFilters  # noqa: E402
 from moodreel.search.recommender import RecommendationSet, Recommender  # noqa: E402
+from moodreel.services import Services  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -96,24 +97,30 @@ def create_api(recommender: Recommender, settings: Settings, with_ui: bool = Tru
     return api
 
 
-def ensure_ingested(settings: Settings) -> None:
-    """Ingest the bundled catalog (shipped vibes + fast extractor, no LLM) if the store is empty."""
-    from moodreel.store import MilvusStore
+def ensure_ingested(services: Services) -> None:
+    """Ingest the bundled catalog (shipped vibes + fast extractor, no LLM) if the store is empty.
 
-    store = MilvusStore.open(
-        settings.store_uri, settings.collection, token=settings.milvus_token.get_secret_value()
-    )
-    if store.count() > 0:
+    In this process, with the app's own store client: Milvus Lite allows one process per file.
+    """
+    if services.store.count() > 0:
         return
-    store.close()
-    log.warning("the store at %s is empty: ingesting the bundled catalog (a few minutes)", settings.store_uri)
-    import subprocess
     import sys
 
-    # the same command a user would run; --extractor fast: shipped LLM vibes + fast for the rest
-    subprocess.run(
-        [sys.executable, "-m", "ingest", "--extractor", "fast", "--db", settings.store_uri], check=True
+    from tqdm import tqdm
+
+    from ingest.pipeline import build_ingestor
+    from moodreel.catalog import load_catalog
+
+    settings = services.settings
+    log.warning(
+        "the store at %s is empty: ingesting %s (a few minutes)", settings.store_uri, settings.catalog_file
     )
+    catalog = load_catalog(settings.catalog_file)
+    for problem in catalog.problems:
+        log.warning("%s: %s", catalog.path, problem)
+    with tqdm(total=len(catalog.titles), unit="title", desc="ingest (fast)", file=sys.stderr) as bar:
+        summary = build_ingestor(services, "fast").run(catalog, "fast", progress=bar.update)
+    log.warning("ingested: %s", summary.as_dict())
 
 
 def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
@@ -122,9 +129,9 @@ def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     from moodreel.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    if ingest_if_empty:
-        ensure_ingested(settings)
     services = build_services(settings)
+    if ingest_if_empty:
+        ensure_ingested(services)
     recommender = Recommender(services)
     recommender.mood_parser  # noqa: B018 - load models before the first visitor, not during
     services.store.count()

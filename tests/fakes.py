@@ -112,3 +112,10 @@ class DictStore:
     def search(self, vector: np.ndarray, k: int, filter: str = "") -> list[Hit]:
         scored = sorted(self.rows.values(), key=lambda r: -float(np.dot(r["vector"], vector)))
         return [Hit(title=from_row(r), similarity=float(np.dot(r["vector"], vector))) for r in scored[:k]]
+
+
+class PlainWords:
+    """Search with exactly the parser's emotions (no vibe-word expansion)."""
+
+    def query_words(self, text: str, emotions: list[str]) -> list[str]:
+        return list(emotions)

@@ -82,7 +82,8 @@ def browser():
 
 def test_mood_to_cards_to_streamed_pitch(app_url, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(app_url, wait_until="networkidle")
+    page.goto(app_url, wait_until="load")
+    page.locator("#mood textarea").wait_for(timeout=60_000)
     page.locator("#mood textarea").fill("I want to laugh until I cry")
     page.locator("#go").click()
     page.locator(".mr-card h3").first.wait_for(timeout=60_000)
@@ -104,7 +105,8 @@ def test_script_in_mood_is_shown_as_text(app_url, browser):
     page = browser.new_page()
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(app_url, wait_until="networkidle")
+    page.goto(app_url, wait_until="load")
+    page.locator("#mood textarea").wait_for(timeout=60_000)
     page.locator("#mood textarea").fill("<script>alert(1)</script>")
     page.locator("#go").click()
     page.locator(".mr-mood").wait_for(timeout=60_000)

@@ -22,7 +22,7 @@ from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
 from moodreel.store import to_row
-from tests.fakes import DictStore, HashEmbedder, QueueChatModel
+from tests.fakes import DictStore, HashEmbedder, PlainWords, QueueChatModel
 from tests.test_search import FixedMoodParser
 
 # ---- history ----------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def horror_count(results):
 
 def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
     services = make_services(tmp_path)
-    recommender = Recommender(services, FixedMoodParser(MOOD))
+    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     plain = recommender.recommend("something good to watch tonight", k=10)
     profile, unmatched = Viewers(services).build("alice@example.com", horror_fan_rows())
     assert unmatched == [] and len(profile.watched) == 13
@@ -255,7 +255,7 @@ def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
     kept = recommender.recommend("x", k=40, viewer=profile, include_watched=True)
     assert {r.id for r in kept.results} & profile.seen_ids
     # personalization 0 is pure mood (watched titles still dropped)
-    zero = Recommender(make_services(tmp_path / "z", 0.0), FixedMoodParser(MOOD))
+    zero = Recommender(make_services(tmp_path / "z", 0.0), FixedMoodParser(MOOD), PlainWords())
     pure = zero.recommend("x", k=10, viewer=profile)
     unseen = [r.id for r in plain.results if r.id not in profile.seen_ids]
     assert [r.id for r in pure.results][: len(unseen)] == unseen
@@ -265,7 +265,7 @@ def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
 def test_mood_free_recommendations_follow_the_taste(tmp_path):
     services = make_services(tmp_path)
     profile, _ = Viewers(services).build("alice@example.com", horror_fan_rows())
-    result = Recommender(services, FixedMoodParser(MOOD)).recommend_for_viewer(profile, k=10)
+    result = Recommender(services, FixedMoodParser(MOOD), PlainWords()).recommend_for_viewer(profile, k=10)
     assert horror_count(result.results) == 10 and result.mood == ""
     assert all(r.why and r.why[0].startswith("taste match") for r in result.results)
 
@@ -296,7 +296,7 @@ def test_profiles_are_pseudonymous_cached_and_forgotten(tmp_path):
 def test_feedback_changes_the_next_ranking(tmp_path):
     services = make_services(tmp_path)
     viewers = Viewers(services)
-    recommender = Recommender(services, FixedMoodParser(MOOD))
+    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     profile, _ = viewers.build("alice@example.com", horror_fan_rows())
     before = recommender.recommend("tonight", k=10, viewer=profile).results
     top = before[0].id
@@ -313,7 +313,7 @@ def test_feedback_changes_the_next_ranking(tmp_path):
 def test_pitch_and_description_get_the_summary_never_the_user_id(tmp_path):
     services = make_services(tmp_path)
     profile, _ = Viewers(services).build("alice@example.com", horror_fan_rows())
-    recommender = Recommender(services, FixedMoodParser(MOOD))
+    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     rec = recommender.recommend("tonight", k=1, viewer=profile).results[0]
     services.chat_model.enqueue("You will love it.")
     recommender.pitch(rec, "tonight", MOOD, profile.summary())
@@ -338,7 +338,8 @@ def _cli():
 def cli_env(tmp_path, monkeypatch):
     services = make_services(tmp_path)
     monkeypatch.setattr(
-        "moodreel.cli._recommender", lambda db, parser: Recommender(services, FixedMoodParser(MOOD))
+        "moodreel.cli._recommender",
+        lambda db, parser: Recommender(services, FixedMoodParser(MOOD), PlainWords()),
     )
     lines = ["user_id,content_name,rating,watch_time_minutes"]
     lines += [f"alice,Horror Story {i},5,100" for i in range(8)] + [
@@ -385,7 +386,9 @@ def test_api_personalizes_with_user_and_history(tmp_path):
     from moodreel.server import create_api
 
     services = make_services(tmp_path)
-    api = create_api(Recommender(services, FixedMoodParser(MOOD)), services.settings, with_ui=False)
+    api = create_api(
+        Recommender(services, FixedMoodParser(MOOD), PlainWords()), services.settings, with_ui=False
+    )
     client = TestClient(api)
     history = [
         {"content_name": f"Horror Story {i}", "rating": 5, "watch_time_minutes": 100} for i in range(8)
@@ -425,7 +428,7 @@ def test_web_handlers_pick_a_viewer_and_take_feedback(tmp_path):
     samples = parse_history(rows, "samples")
     uid, status = viewer_handler(viewers, samples)("<b>al</b>", None, None)
     assert uid == "<b>al</b>" and "&lt;b&gt;al&lt;/b&gt;" in status and "<b>al</b>" not in status
-    handler = search_handler(Recommender(services, FixedMoodParser(MOOD)), 0, viewers)
+    handler = search_handler(Recommender(services, FixedMoodParser(MOOD), PlainWords()), 0, viewers)
     page = list(handler("tonight", 5, "Any", [], [], None, None, None, uid))[-1]
     assert "taste match" in page and "Horror Story 0<" not in page
     vote = feedback_handler(viewers)
@@ -447,7 +450,7 @@ def test_acceptance_on_a_real_milvus_lite_store(tmp_path):
     store.flush()
     settings = Settings(data_dir=tmp_path, cache_dir=tmp_path / "state")
     services = build_services(settings, embedder=fake.embedder, store=store, chat_model=QueueChatModel())
-    recommender = Recommender(services, FixedMoodParser(MOOD))
+    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     plain = recommender.recommend("something good to watch tonight", k=10)
     profile, unmatched = Viewers(services).build("alice@example.com", horror_fan_rows())
     assert unmatched == [] and len(profile.watched) == 13

@@ -62,10 +62,12 @@ class RecommendationSet(BaseModel):
 
 
 class Recommender:
-    def __init__(self, services: Services, mood_parser: MoodParser | None = None) -> None:
+    def __init__(
+        self, services: Services, mood_parser: MoodParser | None = None, vibe_words: VibeWords | None = None
+    ) -> None:
         self.services = services
         self._mood_parser = mood_parser
-        self._vibe_words: VibeWords | None = None
+        self._vibe_words = vibe_words
 
     @property
     def mood_parser(self) -> MoodParser:

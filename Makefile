@@ -34,7 +34,7 @@ ingest: install
 	$(BIN)/python -m ingest
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped"
 
 test: install browser .venv-milvus/bin/milvus-server

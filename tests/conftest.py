@@ -97,12 +97,14 @@ def milvus_server(tmp_path_factory):
                 pytest.fail(f"milvus-server did not answer at {uri} within 180 s")
             time.sleep(2)
     yield uri
-    # the launcher starts the real server binary as a child: end the whole process group
+    # the launcher starts the real server binary from a copy under the data dir, and it can
+    # outlive its process group: end both, or its fixed etcd ports block the next run
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+    subprocess.run(["pkill", "-f", str(data)], check=False)
     log.close()
 
 

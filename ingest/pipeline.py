@@ -196,12 +196,8 @@ def build_ingestor(services: Services, extractor: ExtractorChoice) -> Ingestor:
     settings = services.settings
 
     def llm_factory() -> LLMExtractor:
-        from moodreel.prompts import load_prompt
-
         concurrency = settings.llm_concurrency if settings.llm_backend == "openai" else 1
-        return LLMExtractor(
-            services.chat_model, load_prompt("extract_vibes", settings.prompts_dir), concurrency
-        )
+        return LLMExtractor(services.chat_model, services.prompt("extract_vibes"), concurrency)
 
     return Ingestor(
         store=services.store,

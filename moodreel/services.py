@@ -12,6 +12,7 @@ from functools import cached_property
 from langchain_core.language_models import BaseChatModel
 
 from moodreel.embedding import Embedder, SentenceTransformerEmbedder, VibeEncoder
+from moodreel.prompts import Prompt, load_prompt
 from moodreel.settings import Settings
 from moodreel.store import MilvusStore
 from moodreel.vibes.cache import VibesCache, read_vibes_jsonl
@@ -29,6 +30,7 @@ def quiet_libraries() -> None:
 class Services:
     settings: Settings
     _overrides: dict = field(default_factory=dict)
+    _prompts: dict[str, Prompt] = field(default_factory=dict)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -63,6 +65,12 @@ class Services:
         from moodreel.search.credits import CreditsIndex
 
         return CreditsIndex(self.settings.credits_file)
+
+    def prompt(self, name: str) -> Prompt:
+        """A prompt from the configured directory, read once per process."""
+        if name not in self._prompts:
+            self._prompts[name] = load_prompt(name, self.settings.prompts_dir)
+        return self._prompts[name]
 
     def vibes_cache(self, seed: bool = True) -> VibesCache:
         cache = VibesCache(self.settings.state_dir / "vibes.sqlite")

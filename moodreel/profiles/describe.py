@@ -9,7 +9,6 @@ the title's feelings, and a liked title only when it really shares a genre.
 from __future__ import annotations
 
 from moodreel.profiles.profile import LIKED_MIN, ViewerProfile
-from moodreel.prompts import load_prompt
 from moodreel.records import StoredTitle
 from moodreel.search.pitch import stream_pitch
 from moodreel.services import Services
@@ -21,7 +20,7 @@ NO_MOOD = "no particular mood: suggest it for this viewer's taste"
 def describe(services: Services, title: StoredTitle, profile: ViewerProfile) -> str:
     chunks = stream_pitch(
         services.chat_model,
-        load_prompt("pitch", services.settings.prompts_dir),
+        services.prompt("pitch"),
         title,
         NO_MOOD,
         profile.emotions[:3] or title.emotions[:3],

@@ -194,15 +194,13 @@ class Recommender:
     def stream_pitch(
         self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = ""
     ) -> Iterator[PitchChunk]:
-        from moodreel.prompts import load_prompt
-
         stored = self.services.store.get([rec.id])
         if not stored:
             yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store")
             return
         yield from stream_pitch(
             self.services.chat_model,
-            load_prompt("pitch", self.services.settings.prompts_dir),
+            self.services.prompt("pitch"),
             stored[0],
             mood,
             emotions,
@@ -230,9 +228,8 @@ def _rescored(hit: Hit, vector: np.ndarray | None, query: np.ndarray) -> Hit:
 def make_mood_parser(services: Services, name: str) -> MoodParser:
     if name == "llm":
         from moodreel.mood.llm_parser import LLMMoodParser
-        from moodreel.prompts import load_prompt
 
-        return LLMMoodParser(services.chat_model, load_prompt("parse_mood", services.settings.prompts_dir))
+        return LLMMoodParser(services.chat_model, services.prompt("parse_mood"))
     from moodreel.mood.classifier import ClassifierMoodParser
 
     return ClassifierMoodParser(services.embedder)

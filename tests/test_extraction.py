@@ -94,3 +94,18 @@ def test_schema_for_constrained_decoding_matches_validator():
     schema = VibesAnswer.json_schema_for_llm()
     assert schema["properties"]["emotions"]["maxItems"] == 8
     assert set(schema["required"]) == {"emotions", "emojis"}
+
+
+def test_llm_mood_parser_retries_once_then_gives_a_user_message():
+    from moodreel.mood.base import MoodError
+    from moodreel.mood.llm_parser import LLMMoodParser
+
+    model = QueueChatModel().enqueue("no idea", '{"emotions": ["Joy", "comfort", "joy"]}')
+    parser = LLMMoodParser(model, load_prompt("parse_mood"))
+    assert parser.parse("rough week, cheer me up").emotions == ["joy", "comfort"]
+    assert "Invalid (not a JSON object)" in model.seen[1][-1].content
+    model.enqueue("junk", "junk")
+    with pytest.raises(MoodError, match="Could not read emotions"):
+        parser.parse("rough week")
+    with pytest.raises(MoodError, match="unavailable"):  # queue empty: the backend fails
+        parser.parse("rough week")

@@ -12,9 +12,9 @@ import json
 import re
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
 
 from moodreel.llm.factory import json_response_format
+from moodreel.llm.structured import InvalidAnswer, LLMCallError, ask_with_retry
 from moodreel.mood.base import MoodError, MoodParse, clean_mood_text
 from moodreel.prompts import Prompt
 
@@ -63,25 +63,22 @@ class LLMMoodParser:
     def parse(self, text: str) -> MoodParse:
         mood = clean_mood_text(text, self.max_chars).replace("«", "").replace("»", "")
         messages = self.prompt.render(mood=mood)
-        kwargs: dict = {"max_tokens": 48, "temperature": 0.0}
-        if self._format:
-            kwargs["response_format"] = self._format
-        error = ""
-        for attempt in range(2):
-            try:
-                reply = str(self.model.invoke(messages, **kwargs).content)
-            except Exception as exc:
-                raise MoodError(f"The mood reader is unavailable right now ({exc}).") from exc
-            try:
-                return MoodParse(emotions=_parse(reply), parser=self.name)
-            except (ValueError, json.JSONDecodeError) as exc:
-                error = str(exc)
-                if attempt == 0:
-                    messages = [
-                        *messages,
-                        AIMessage(content=reply),
-                        HumanMessage(
-                            content=f'Invalid ({error}). Answer only with JSON like {{"emotions": ["joy", "comfort"]}}.'
-                        ),
-                    ]
-        raise MoodError(f"Could not read emotions from that mood ({error}); try describing how you feel.")
+        try:
+            emotions = ask_with_retry(
+                self.model,
+                messages,
+                _parse,
+                lambda error: (
+                    f'Invalid ({error}). Answer only with JSON like {{"emotions": ["joy", "comfort"]}}.'
+                ),
+                self._format,
+                max_tokens=48,
+                temperature=0.0,
+            )
+        except LLMCallError as exc:
+            raise MoodError(f"The mood reader is unavailable right now ({exc}).") from exc
+        except InvalidAnswer as exc:
+            raise MoodError(
+                f"Could not read emotions from that mood ({exc}); try describing how you feel."
+            ) from None
+        return MoodParse(emotions=emotions, parser=self.name)

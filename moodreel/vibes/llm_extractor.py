@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import ValidationError
 
 from moodreel.errors import ExtractionError
 from moodreel.llm.factory import json_response_format, model_id
+from moodreel.llm.structured import InvalidAnswer, LLMCallError, ask_with_retry
 from moodreel.prompts import Prompt
 from moodreel.records import Title, TitleVibes, VibesAnswer
 
@@ -53,13 +53,6 @@ class LLMExtractor:
         self.concurrency = max(1, concurrency)
         self._format = json_response_format(model, VibesAnswer.json_schema_for_llm())
 
-    def _ask(self, messages: list[BaseMessage]) -> str:
-        kwargs: dict = {"max_tokens": 120}
-        if self._format:
-            kwargs["response_format"] = self._format
-        reply = self.model.invoke(messages, **kwargs)
-        return str(reply.content)
-
     def extract_one(self, title: Title) -> TitleVibes:
         description = title.description or "(no synopsis; judge from the title and genres)"
         if len(description) > _MAX_DESCRIPTION:
@@ -70,36 +63,31 @@ class LLMExtractor:
             genres=", ".join(title.genres) or "unknown genre",
             description=description,
         )
-        last_error = ""
-        for attempt in range(2):
-            try:
-                text = self._ask(messages)
-            except Exception as exc:  # the backend's own errors (timeouts, HTTP) end this title
-                raise ExtractionError(title.id, f"LLM call failed: {exc}") from exc
-            try:
-                answer = parse_answer(text)
-            except ValueError as exc:
-                last_error = str(exc)
-                if attempt == 0:
-                    messages = [
-                        *messages,
-                        AIMessage(content=text),
-                        HumanMessage(
-                            content=f"That answer is invalid: {last_error}. Reply again with JSON only, "
-                            'in the form {"emotions": [8 single words], "emojis": "2-5 emojis"}.'
-                        ),
-                    ]
-                continue
-            return TitleVibes(
-                id=title.id,
-                content_hash=title.content_hash(),
-                emotions=answer.emotions,
-                emojis=answer.emojis,
-                extractor="llm",
-                model=self.model_id,
-                prompt_version=self.prompt_version,
+        try:
+            answer = ask_with_retry(
+                self.model,
+                messages,
+                parse_answer,
+                lambda error: (
+                    f"That answer is invalid: {error}. Reply again with JSON only, "
+                    'in the form {"emotions": [8 single words], "emojis": "2-5 emojis"}.'
+                ),
+                self._format,
+                max_tokens=120,
             )
-        raise ExtractionError(title.id, f"invalid answer after one retry: {last_error}")
+        except LLMCallError as exc:
+            raise ExtractionError(title.id, f"LLM call failed: {exc}") from exc
+        except InvalidAnswer as exc:
+            raise ExtractionError(title.id, f"invalid answer after one retry: {exc}") from None
+        return TitleVibes(
+            id=title.id,
+            content_hash=title.content_hash(),
+            emotions=answer.emotions,
+            emojis=answer.emojis,
+            extractor="llm",
+            model=self.model_id,
+            prompt_version=self.prompt_version,
+        )
 
     def extract_many(
         self, titles: Sequence[Title], on_done: Callable[[Title, TitleVibes | ExtractionError], None]

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from tests.conftest import FIXTURES, PROJECT
+from tests.test_search import RESULT_KEYS
 
 pytestmark = pytest.mark.integration
 COMEDY_LIKE = {"comedy", "animation", "family"}
@@ -61,18 +62,7 @@ def test_recommend_json_contract_and_genre_fit(store):
     assert set(body) == {"mood", "emotions", "results"} and body["mood"] == "I want to laugh"
     assert len(body["results"]) == 5
     for r in body["results"]:
-        assert set(r) == {
-            "id",
-            "title",
-            "type",
-            "year",
-            "genres",
-            "emotions",
-            "emojis",
-            "score",
-            "why",
-            "pitch",
-        }
+        assert set(r) == RESULT_KEYS
         assert r["pitch"] is None and r["emojis"] and r["emotions"]
     assert sum(bool(COMEDY_LIKE & set(r["genres"])) for r in body["results"]) >= 3
     again = moodreel(

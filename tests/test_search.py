@@ -17,6 +17,9 @@ from moodreel.store import to_row
 from moodreel.webapp import render_cards, search_handler
 from tests.fakes import DictStore, HashEmbedder, QueueChatModel
 
+# The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
+RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+
 
 class FixedMoodParser:
     name = "fixed"
@@ -130,18 +133,7 @@ def test_recommender_ranks_by_vibe_and_fills_records(tmp_path):
     top = result.results[0]
     assert top.why[:2] == ["amusement = your amusement", "joy = your joy"]
     assert top.pitch is None and top.emojis == "🎬🌙"
-    assert set(top.model_dump()) == {
-        "id",
-        "title",
-        "type",
-        "year",
-        "genres",
-        "emotions",
-        "emojis",
-        "score",
-        "why",
-        "pitch",
-    }
+    assert set(top.model_dump()) == RESULT_KEYS
 
 
 def test_pitch_streams_and_falls_back_to_a_template_on_failure(tmp_path):

@@ -242,8 +242,8 @@ def horror_count(results):
     return sum("horror" in r.genres for r in results)
 
 
-def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
-    services = make_services(tmp_path)
+def check_horror_fan_acceptance(services):
+    """Issue 4's scenario: 8 horror films rated 5, 5 comedies rated 1, a mood-less evening."""
     recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     plain = recommender.recommend("something good to watch tonight", k=10)
     profile, unmatched = Viewers(services).build("alice@example.com", horror_fan_rows())
@@ -251,6 +251,11 @@ def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
     personal = recommender.recommend("something good to watch tonight", k=10, viewer=profile)
     assert horror_count(personal.results) >= horror_count(plain.results) + 3
     assert not {r.id for r in personal.results} & profile.seen_ids
+    return recommender, profile, plain, personal
+
+
+def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
+    recommender, profile, plain, personal = check_horror_fan_acceptance(make_services(tmp_path))
     assert any(w.startswith("taste match ") and ": like Horror Story" in w for w in personal.results[0].why)
     kept = recommender.recommend("x", k=40, viewer=profile, include_watched=True)
     assert {r.id for r in kept.results} & profile.seen_ids
@@ -450,11 +455,5 @@ def test_acceptance_on_a_real_milvus_lite_store(tmp_path):
     store.flush()
     settings = Settings(data_dir=tmp_path, cache_dir=tmp_path / "state")
     services = build_services(settings, embedder=fake.embedder, store=store, chat_model=QueueChatModel())
-    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
-    plain = recommender.recommend("something good to watch tonight", k=10)
-    profile, unmatched = Viewers(services).build("alice@example.com", horror_fan_rows())
-    assert unmatched == [] and len(profile.watched) == 13
-    personal = recommender.recommend("something good to watch tonight", k=10, viewer=profile)
-    assert horror_count(personal.results) >= horror_count(plain.results) + 3
-    assert not {r.id for r in personal.results} & profile.seen_ids
+    check_horror_fan_acceptance(services)
     store.close()

@@ -58,6 +58,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_ready(proc, ready, timeout_s: float, log_path: Path, kill) -> None:
+    """Poll ``ready()`` until it returns True; fail (and ``kill()``) if the process dies or time runs out."""
+    deadline = time.time() + timeout_s
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+        try:
+            if ready():
+                return
+        except Exception:  # not listening yet
+            pass
+        if time.time() > deadline:
+            kill()
+            pytest.fail(f"server did not answer within {timeout_s:.0f} s; see {log_path}")
+        time.sleep(1)
+
+
 MILVUS_SERVER = PROJECT / ".venv-milvus" / "bin" / "milvus-server"
 
 
@@ -82,20 +99,13 @@ def milvus_server(tmp_path_factory):
     log = (data / "server.log").open("w")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     uri = f"http://127.0.0.1:{ports['proxy']}"
-    deadline = time.time() + 180
     from pymilvus import MilvusClient
 
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"milvus-server exited with {proc.returncode}; see {data / 'server.log'}")
-        try:
-            MilvusClient(uri=uri, timeout=5).list_collections()
-            break
-        except Exception:
-            if time.time() > deadline:
-                os.killpg(proc.pid, signal.SIGKILL)
-                pytest.fail(f"milvus-server did not answer at {uri} within 180 s")
-            time.sleep(2)
+    def answers() -> bool:
+        MilvusClient(uri=uri, timeout=5).list_collections()
+        return True
+
+    wait_until_ready(proc, answers, 180, data / "server.log", lambda: os.killpg(proc.pid, signal.SIGKILL))
     yield uri
     # the launcher starts the real server binary from a copy under the data dir, and it can
     # outlive its process group: end both, or its fixed etcd ports block the next run

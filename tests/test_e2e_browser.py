@@ -4,13 +4,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import FIXTURES, PROJECT, _free_port
+from tests.conftest import FIXTURES, PROJECT, _free_port, wait_until_ready
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -42,19 +41,13 @@ def app_url(tmp_path_factory):
         cwd=root,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited: {(root / 'server.log').read_text()[-2000:]}")
-        try:
-            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.time() > deadline:
-            proc.kill()
-            pytest.fail("server did not start within 300 s")
-        time.sleep(1)
+    wait_until_ready(
+        proc,
+        lambda: httpx.get(url + "/api/health", timeout=2).status_code == 200,
+        300,
+        root / "server.log",
+        proc.kill,
+    )
     yield url
     proc.terminate()
     proc.wait(timeout=30)

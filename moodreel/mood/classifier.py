@@ -1,8 +1,10 @@
-"""The fast mood parser: a small multi-label head on MiniLM sentence embeddings, no LLM.
+"""The fast mood parser: a small multi-label head on MiniLM sentence embeddings, mixed with
+word cues (``moodreel.mood.lexical``), no LLM.
 
 The head (trained on GoEmotions by ``python -m moodreel.mood.train_classifier``) scores
-the 28 GoEmotions labels; a label counts when its probability passes its own tuned
-threshold. ``parse`` returns the non-neutral labels that pass, strongest first, and never
+the 28 GoEmotions labels; with word cues stored beside it, a label's probability is
+``mix * embedding head + (1 - mix) * word model``. A label counts when its probability
+passes its own tuned threshold. ``parse`` returns the non-neutral labels that pass, strongest first, and never
 nothing: when only "neutral" (or no label) passes, the best non-neutral labels are used
 anyway so that search has something to go on. Scoring is plain numpy.
 """
@@ -18,6 +20,8 @@ from moodreel.embedding import Embedder
 from moodreel.errors import ConfigurationError
 from moodreel.mood.base import MAX_MOOD_EMOTIONS, MoodParse, clean_mood_text
 from moodreel.mood.goemotions import NEUTRAL
+from moodreel.mood.lexical import KEYS as LEXICAL_KEYS
+from moodreel.mood.lexical import LexicalHead
 from moodreel.settings import PROJECT_ROOT
 
 DEFAULT_WEIGHTS = PROJECT_ROOT / "data" / "mood_classifier.npz"
@@ -34,7 +38,8 @@ def head_probabilities(weights: dict[str, np.ndarray], embeddings: np.ndarray) -
 
 
 class ClassifierHead:
-    """The head stored in a .npz: weights (see ``head_probabilities``), labels, thresholds, embedder name."""
+    """The head stored in a .npz: weights (see ``head_probabilities``), labels, thresholds, embedder
+    name, and optionally the word model's arrays (``lexical.KEYS``) with its ``mix`` weight."""
 
     def __init__(self, path: Path) -> None:
         if not path.exists():
@@ -59,9 +64,25 @@ class ClassifierHead:
         output_bias = self.weights["b2" if "w2" in self.weights else "b1"]
         if output_bias.shape != (len(self.labels),) or self.thresholds.shape != (len(self.labels),):
             raise ConfigurationError(f"mood classifier weights {path} are inconsistent; {TRAIN_HINT}")
+        self.lexical: LexicalHead | None = None
+        self.mix = 1.0
+        if all(key in arrays for key in LEXICAL_KEYS):
+            try:
+                self.lexical = LexicalHead(arrays)
+            except ValueError as exc:
+                raise ConfigurationError(f"mood classifier weights {path}: {exc}; {TRAIN_HINT}") from None
+            if self.lexical.n_labels != len(self.labels):
+                raise ConfigurationError(f"mood classifier weights {path} are inconsistent; {TRAIN_HINT}")
+            self.mix = float(arrays["mix"]) if "mix" in arrays else 0.5
 
-    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        return head_probabilities(self.weights, embeddings)
+    def probabilities(self, embeddings: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
+        """Label probabilities per row; ``texts`` (the same rows) feed the word model when there is one."""
+        scores = head_probabilities(self.weights, embeddings)
+        if self.lexical is None or self.mix >= 1.0:
+            return scores
+        if len(texts) != len(embeddings):
+            raise ValueError("the mood classifier's word model needs the texts of the embedded rows")
+        return self.mix * scores + (1.0 - self.mix) * self.lexical.probabilities(texts)
 
 
 class ClassifierMoodParser:
@@ -92,7 +113,7 @@ class ClassifierMoodParser:
         self._neutral = self.head.labels.index(NEUTRAL) if NEUTRAL in self.head.labels else -1
 
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return self.head.probabilities(self.embedder.embed(list(texts)))
+        return self.head.probabilities(self.embedder.embed(list(texts)), texts)
 
     def predict_labels(self, texts: Sequence[str]) -> list[list[str]]:
         """Raw GoEmotions label sets (neutral allowed, possibly empty), strongest first; for evaluation."""

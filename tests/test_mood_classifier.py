@@ -133,7 +133,7 @@ def test_classifier_parser_on_a_tiny_head(tmp_path):
         w1=np.zeros((8, len(LABELS)), dtype=np.float32),
         b1=b1,
         labels=np.array(LABELS),
-        thresholds=np.full(len(LABELS), 0.5, dtype=np.float32),
+        thresholds=np.full(len(LABELS), 0.6, dtype=np.float32),
         embedder=np.array(embedder.name),
     )
     parser = ClassifierMoodParser(embedder, weights_path=weights)
@@ -148,6 +148,40 @@ def test_classifier_parser_on_a_tiny_head(tmp_path):
     other.name = "another-model"
     with pytest.raises(ConfigurationError, match="trained on hash-embedder"):
         ClassifierMoodParser(other, weights_path=weights)
+
+
+def test_word_model_round_trips_through_the_weights_file(tmp_path):
+    """A word model fitted on a few sentences fires on its cue words after save and load,
+    mixed with an embedding head that says nothing."""
+    from moodreel.mood.classifier import ClassifierMoodParser
+    from moodreel.mood.lexical import fit_lexical
+    from tests.fakes import HashEmbedder
+
+    texts = ["thanks so much", "thank you friend", "thanks a lot", "i am so sorry", "sorry about that", "sorry"] * 3
+    y = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+    for row, text in enumerate(texts):
+        y[row, LABELS.index("gratitude" if "thank" in text else "remorse")] = 1.0
+    embedder = HashEmbedder(dimension=8)
+    weights = tmp_path / "head.npz"
+    np.savez(
+        weights,
+        w1=np.zeros((8, len(LABELS)), dtype=np.float32),
+        b1=np.full(len(LABELS), -10.0, dtype=np.float32),
+        labels=np.array(LABELS),
+        thresholds=np.full(len(LABELS), 0.6, dtype=np.float32),
+        embedder=np.array(embedder.name),
+        mix=np.array(0.1, dtype=np.float32),
+        **fit_lexical(texts, y, min_df=1),
+    )
+    parser = ClassifierMoodParser(embedder, weights_path=weights)
+    assert parser.head.lexical is not None and parser.head.mix == pytest.approx(0.1)
+    assert parser.predict_labels(["thanks!", "so sorry", "zebra"]) == [["gratitude"], ["remorse"], []]
+
+    broken = dict(np.load(weights))
+    broken["lex_idf"] = broken["lex_idf"][:-1]
+    np.savez(weights, **broken)
+    with pytest.raises(ConfigurationError, match="disagree in size"):
+        ClassifierMoodParser(embedder, weights_path=weights)
 
 
 # --- the shipped weights with the real embedder --------------------------------------------

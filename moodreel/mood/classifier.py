@@ -25,7 +25,7 @@ from moodreel.mood.lexical import LexicalHead
 from moodreel.settings import PROJECT_ROOT
 
 DEFAULT_WEIGHTS = PROJECT_ROOT / "data" / "mood_classifier.npz"
-TRAIN_HINT = "train it with `python -m moodreel.mood.train_classifier` (about 20 minutes on a 2-core CPU)"
+TRAIN_HINT = "train it with `python -m moodreel.mood.train_classifier` (about 5 minutes on a 2-core CPU)"
 FALLBACK_RATIO = 0.5  # with nothing firing, keep non-neutral labels at >= half their threshold
 
 

@@ -2,11 +2,17 @@
 
 Every field can be set by an environment variable named ``MOODREEL_<FIELD>`` (upper
 case) or a line in ``.env``; tests build ``Settings(...)`` explicitly.
+
+``python -m moodreel.settings`` prints every setting, its variable and default as the
+Markdown table in the README ("Configuration"); a test keeps the two equal. A default
+that is computed (from ``data_dir``, the machine...) is named in the description as a
+trailing "(default: ...)".
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -28,13 +34,16 @@ class Settings(BaseSettings):
 
     # --- files -----------------------------------------------------------------------
     data_dir: Path = Field(PROJECT_ROOT / "data", description="Catalog, shipped vibes, store.")
-    catalog_path: Path | None = Field(None, description="Catalog CSV (default data_dir/netflix_titles.csv).")
-    credits_path: Path | None = Field(None, description="Credits CSV (default data_dir/netflix_credits.csv).")
+    catalog_path: Path | None = Field(None, description="Catalog CSV (default: data_dir/netflix_titles.csv).")
+    credits_path: Path | None = Field(
+        None,
+        description="Credits CSV: directors and cast for pitches (default: data_dir/netflix_credits.csv).",
+    )
     vibes_path: Path | None = Field(
-        None, description="Shipped extraction JSONL (default data_dir/vibes.jsonl)."
+        None, description="Shipped extraction JSONL, loaded into the cache (default: data_dir/vibes.jsonl)."
     )
     cache_dir: Path | None = Field(
-        None, description="Extraction cache and other local state (default data_dir/cache)."
+        None, description="Extraction cache, viewer profiles and other local state (default: data_dir/cache)."
     )
     model_dir: Path = Field(
         Path.home() / ".cache" / "moodreel" / "models",
@@ -45,7 +54,7 @@ class Settings(BaseSettings):
     # --- vector store ------------------------------------------------------------------
     milvus_uri: str = Field(
         "",
-        description="Milvus Lite file path, or http://host:19530 for a server (default data_dir/moodreel.db).",
+        description="Milvus Lite file path, or http://host:19530 for a server (default: data_dir/moodreel.db).",
     )
     milvus_token: SecretStr = Field(SecretStr(""), description="Milvus token (user:password), if any.")
     collection: str = Field("titles", description="Milvus collection name.")
@@ -55,16 +64,26 @@ class Settings(BaseSettings):
         "", description="Sentence-transformers model path or name (default: the packaged all-MiniLM-L6-v2)."
     )
     embedding_device: str = Field("auto", description="auto (CUDA when available), cpu, cuda, mps.")
-    embedding_batch_size: int = Field(256, ge=1)
+    embedding_batch_size: int = Field(256, ge=1, description="Embedding batch size.")
 
     # --- LLM ---------------------------------------------------------------------------
     llm_backend: Literal["local", "openai"] = Field(
         "local", description="local (llama.cpp in-process) or openai (any OpenAI-compatible endpoint)."
     )
-    llm_threads: int = Field(default_factory=default_threads, ge=1, description="llama.cpp threads.")
+    llm_threads: int = Field(
+        default_factory=default_threads, ge=1, description="llama.cpp threads (default: all cores but one)."
+    )
     llm_context: int = Field(2048, ge=512, description="llama.cpp context length.")
-    llm_temperature: float = Field(0.2, ge=0, le=2)
-    openai_base_url: str | None = Field(None, description="e.g. http://localhost:8000/v1 for vLLM.")
+    llm_temperature: float = Field(
+        0.2,
+        ge=0,
+        le=2,
+        description="Sampling temperature for extraction and LLM mood parsing (pitches use 0.7).",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 for vLLM; unset = api.openai.com.",
+    )
     openai_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the endpoint.")
     openai_model: str = Field("gpt-4o-mini", description="Model name at the endpoint.")
     llm_concurrency: int = Field(4, ge=1, description="Parallel LLM requests (openai backend).")
@@ -79,9 +98,11 @@ class Settings(BaseSettings):
         0.3,
         ge=0,
         le=1,
-        description="Weight of the viewer's taste in the ranking: final = (1-w)*mood + w*taste; 0 = pure mood.",
+        description="Weight w of the viewer's taste in the ranking: score = (1 − w) × mood + w × taste; 0 = pure mood.",
     )
-    pitches_per_search: int = Field(3, ge=0, le=20, description="Cards that get a streamed LLM pitch.")
+    pitches_per_search: int = Field(
+        3, ge=0, le=20, description="Cards that get a streamed LLM pitch in the page."
+    )
     pitch_timeout_s: float = Field(
         60.0, gt=0, description="A pitch slower than this falls back to a template."
     )
@@ -111,3 +132,64 @@ class Settings(BaseSettings):
     @property
     def store_uri(self) -> str:
         return self.milvus_uri or str(self.data_dir / "moodreel.db")
+
+
+# ---- documentation ------------------------------------------------------------------------
+_DEFAULT_NOTE = re.compile(r"\s*\(default: (?P<default>.+)\)(?P<end>\.?)$")
+
+
+def env_var(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    return f"{Settings.model_config['env_prefix']}{field.upper()}"
+
+
+def env_vars() -> dict[str, str]:
+    """Every setting's environment variable -> field name."""
+    return {env_var(name): name for name in Settings.model_fields}
+
+
+def _shown_default(value: object) -> str:
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if value is None:
+        return "none"
+    if value == "":
+        return "empty"
+    if isinstance(value, Path):
+        text = str(value)
+        for root, name in ((str(PROJECT_ROOT), "<repo>"), (str(Path.home()), "~")):
+            if text == root or text.startswith(root + os.sep):
+                text = name + text[len(root) :]
+                break
+        return f"`{text}`"
+    return f"`{value}`"
+
+
+def settings_rows() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting, in declaration order."""
+    rows = []
+    for name, info in Settings.model_fields.items():
+        if not info.description:
+            raise ValueError(f"setting {name!r} has no description")
+        meaning = info.description
+        note = _DEFAULT_NOTE.search(meaning)
+        if note:
+            default = note["default"]
+            meaning = meaning[: note.start()] + (note["end"] or "")
+        elif info.default_factory is not None:
+            raise ValueError(f"setting {name!r} has a computed default: name it as '(default: ...)'")
+        else:
+            default = _shown_default(info.default)
+        rows.append((env_var(name), default, meaning))
+    return rows
+
+
+def settings_table() -> str:
+    """The README's configuration table (Markdown)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    lines += [f"| `{var}` | {default} | {meaning} |" for var, default, meaning in settings_rows()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_table(), end="")

@@ -192,8 +192,14 @@ class Recommender:
         return {i: refs[int(np.argmax(matrix @ v))].title for i, v in vectors.items()}
 
     def stream_pitch(
-        self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = ""
+        self,
+        rec: Recommendation,
+        mood: str,
+        emotions: list[str],
+        viewer_summary: str = "",
+        max_tokens: int = 120,
     ) -> Iterator[PitchChunk]:
+        """The pitch as it is generated (at most ``max_tokens``); a template with a notice if the LLM fails."""
         stored = self.services.store.get([rec.id])
         if not stored:
             yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store")
@@ -207,6 +213,7 @@ class Recommender:
             self.services.credits.get(rec.id),
             viewer_summary,
             timeout_s=self.services.settings.pitch_timeout_s,
+            max_tokens=max_tokens,
         )
 
     def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import FIXTURES, PROJECT, _free_port, wait_until_ready
+from moodreel.local_server import free_port
+from tests.conftest import FIXTURES, PROJECT, wait_until_ready
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -24,7 +25,7 @@ def app_url(tmp_path_factory):
     data.mkdir()
     shutil.copy(FIXTURES / "catalog_small.csv", data / "netflix_titles.csv")
     shutil.copy(PROJECT / "data" / "netflix_credits.csv", data / "netflix_credits.csv")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "MOODREEL_DATA_DIR": str(data),

@@ -18,8 +18,7 @@ def test_committed_notebook_has_no_outputs():
     assert code, "the notebook has no code cells"
     for cell in code:
         assert cell["outputs"] == [] and cell["execution_count"] is None, (
-            "strip the outputs before committing: "
-            ".venv/bin/jupyter nbconvert --clear-output --inplace notebooks/demo.ipynb"
+            "strip the outputs before committing (Jupyter: Edit > Clear Outputs of All Cells, then save)"
         )
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     assert "widgets" not in nb["metadata"]

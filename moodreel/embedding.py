@@ -10,8 +10,10 @@ vocabulary is small, so a catalog re-embeds few distinct words.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -117,3 +119,15 @@ class VibeEncoder:
         if not rows:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return _normalize(np.stack(rows))
+
+
+def embed_cached(embedder: Embedder, texts: Sequence[str], cache_dir: Path) -> np.ndarray:
+    """Embeddings of ``texts``, read from / saved to a .npy keyed by the embedder name and the texts."""
+    key = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:16]
+    path = cache_dir / f"moodreel-embeddings-{key}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = embedder.embed(list(texts))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors

@@ -17,14 +17,13 @@ blur: the mix reaches 0.48 on dev. About 4 minutes to embed train.tsv on 2 cores
 from __future__ import annotations
 
 import argparse
-import hashlib
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from moodreel.embedding import Embedder
+from moodreel.embedding import embed_cached
 from moodreel.mood.classifier import head_probabilities
 from moodreel.mood.goemotions import LABELS, DatasetError, evaluate, load_goemotions
 from moodreel.mood.lexical import LexicalHead, fit_lexical
@@ -34,18 +33,6 @@ DEFAULT_TRAIN = PROJECT_ROOT.parent / "shared" / "data" / "goemotions" / "train.
 DEFAULT_OUT = PROJECT_ROOT / "data" / "mood_classifier.npz"
 THRESHOLD_GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
 MIX_GRID = np.round(np.arange(0.0, 1.01, 0.1), 1)
-
-
-def embed_cached(embedder: Embedder, texts: Sequence[str], cache_dir: Path) -> np.ndarray:
-    """Embeddings of ``texts``, read from / saved to a .npy keyed by the embedder name and the texts."""
-    key = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:16]
-    path = cache_dir / f"moodreel-embeddings-{key}.npy"
-    if path.exists():
-        return np.load(path)
-    vectors = embedder.embed(list(texts))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
 
 
 def fit_head(

@@ -82,9 +82,15 @@ def soft_overlap(ours: list[str], ref: list[str], vectors: dict[str, np.ndarray]
     return float(np.mean([max(0.0, float((mine @ vectors[w]).max())) for w in ref]))
 
 
-def specificity(lists: list[list[str]], genres: list[tuple[str, ...]], vectors: dict[str, np.ndarray]) -> float:
+def specificity(
+    lists: list[list[str]], genres: list[tuple[str, ...]], vectors: dict[str, np.ndarray]
+) -> float:
     def mean_vector(words: list[str]) -> np.ndarray:
-        v = np.mean([vectors[w] for w in words], axis=0) if words else np.zeros_like(next(iter(vectors.values())))
+        v = (
+            np.mean([vectors[w] for w in words], axis=0)
+            if words
+            else np.zeros_like(next(iter(vectors.values())))
+        )
         return v / (np.linalg.norm(v) or 1.0)
 
     odd = np.stack([mean_vector(w[0::2]) for w in lists])
@@ -103,14 +109,17 @@ def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
     parser.add_argument("--limit", type=int, default=0, help="only the first N reference titles (0: all)")
-    parser.add_argument("--llm-limit", type=int, default=12, help="uncached titles to extract with the LLM now")
+    parser.add_argument(
+        "--llm-limit", type=int, default=12, help="uncached titles to extract with the LLM now"
+    )
     args = parser.parse_args()
 
-    from ingest.pipeline import build_ingestor
     from moodreel.catalog import load_catalog
     from moodreel.errors import ExtractionError
     from moodreel.services import build_services
     from moodreel.settings import Settings
+    from moodreel.vibes.fast_extractor import FastExtractor
+    from moodreel.vibes.llm_extractor import LLMExtractor
 
     reference = load_reference(args.reference)[: args.limit or None]
     services = build_services(Settings())
@@ -121,7 +130,9 @@ def main() -> None:
         by_title.setdefault(t.title.lower(), t)
     matched = []
     for row in reference:
-        title = by_text.get((row["title"].lower(), row["description"].strip())) or by_title.get(row["title"].lower())
+        title = by_text.get((row["title"].lower(), row["description"].strip())) or by_title.get(
+            row["title"].lower()
+        )
         if title is not None:
             matched.append((row, title))
     if not matched:
@@ -130,10 +141,9 @@ def main() -> None:
     refs = [r["emotions"] for r, _ in matched]
     genres = [t.genres for t in titles]
 
-    fast = [v.emotions for v in build_ingestor(services, "fast").fast.extract(titles)]
+    fast = [v.emotions for v in FastExtractor(services.embedder).extract(titles)]
 
-    ingestor = build_ingestor(services, "llm")
-    cache = ingestor.cache
+    cache = services.vibes_cache()
     llm: dict[int, list[str]] = {}
     to_extract = []
     for i, t in enumerate(titles):
@@ -142,9 +152,10 @@ def main() -> None:
             llm[i] = cached.emotions
         else:
             to_extract.append(i)
+    extractor = LLMExtractor(services.chat_model, services.prompt("extract_vibes")) if to_extract else None
     for i in to_extract[: args.llm_limit]:
         try:
-            vibes = ingestor.llm.extract_one(titles[i])
+            vibes = extractor.extract_one(titles[i])
         except ExtractionError:
             continue
         cache.put(vibes)
@@ -181,8 +192,12 @@ def main() -> None:
         return {
             "n": len(subset),
             "overlap_at_8": round(float(np.mean([overlap(system[i], refs[i]) for i in subset])), 3),
-            "soft_overlap": round(float(np.mean([soft_overlap(system[i], refs[i], vectors) for i in subset])), 3),
-            "specificity_at_10": round(specificity([system[i] for i in subset], [genres[i] for i in subset], vectors), 3),
+            "soft_overlap": round(
+                float(np.mean([soft_overlap(system[i], refs[i], vectors) for i in subset])), 3
+            ),
+            "specificity_at_10": round(
+                specificity([system[i] for i in subset], [genres[i] for i in subset], vectors), 3
+            ),
         }
 
     everyone = list(range(len(titles)))
@@ -206,13 +221,19 @@ def main() -> None:
         table(
             f"Extraction vs the hosted model's emotions, all {len(titles)} matched reference titles",
             columns,
-            [[n, r["n"], r["overlap_at_8"], r["soft_overlap"], r["specificity_at_10"]] for n, r in results.items()],
+            [
+                [n, r["n"], r["overlap_at_8"], r["soft_overlap"], r["specificity_at_10"]]
+                for n, r in results.items()
+            ],
             note,
         ),
         table(
             f"Same, on the {len(with_llm)} reference titles with local-LLM vibes",
             columns,
-            [[n, r["n"], r["overlap_at_8"], r["soft_overlap"], r["specificity_at_10"]] for n, r in on_llm_rows.items()],
+            [
+                [n, r["n"], r["overlap_at_8"], r["soft_overlap"], r["specificity_at_10"]]
+                for n, r in on_llm_rows.items()
+            ],
         ),
     ]
     finish("extraction", args, summary, tables)

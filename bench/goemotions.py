@@ -1,8 +1,11 @@
 """Mood parsers on GoEmotions: micro/macro-F1 over the 28 labels, next to a zero-shot baseline.
 
-    python bench/goemotions.py [--data PATH] [--limit N] [--llm-limit 100] [--json]
+    python bench/goemotions.py [--data PATH] [--limit N] [--llm-limit 100] [--json] [--save]
 
-- classifier: the default parser's raw label sets (moodreel.mood.classifier).
+Label mapping: the classifier predicts the 28 GoEmotions labels themselves (exact). The
+LLM parser writes free feeling words, mapped as below.
+- classifier: the default parser's raw label sets (moodreel.mood.classifier: a MiniLM
+  head mixed with a TF-IDF word model, trained on GoEmotions train.tsv).
 - llm: the LLM parser's words mapped to the 28 labels: a word that is a label counts as
   itself, any other word as the label whose name embedding is nearest (cosine >= 0.5),
   or nothing; no word at all counts as "neutral". Slow on CPU, so on --llm-limit rows.
@@ -12,35 +15,33 @@ Reference points: fine-tuned BERT-base macro-F1 0.46 (GoEmotions paper); zero-sh
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import SHARED_DATA, finish, make_parser, table
 
-from moodreel.mood.goemotions import DEV_PATH, LABELS, evaluate, load_goemotions  # noqa: E402
-
-SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "goemotions" / "dev.tsv"
+SHARED_DEV = SHARED_DATA / "goemotions" / "dev.tsv"
 MAP_THRESHOLD = 0.5
+REFERENCE_POINTS = {"fine-tuned BERT-base (GoEmotions paper, test split)": 0.46}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    from moodreel.mood.goemotions import DEV_PATH, LABELS, DatasetError, evaluate, load_goemotions
+
+    parser = make_parser(__doc__)
     parser.add_argument("--data", type=Path, default=SHARED_DEV if SHARED_DEV.exists() else DEV_PATH)
     parser.add_argument("--limit", type=int, default=0, help="only the first N rows (0: all)")
     parser.add_argument("--llm-limit", type=int, default=100, help="rows for the LLM parser (0: skip it)")
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     from moodreel.mood.classifier import ClassifierMoodParser
     from moodreel.services import build_services
     from moodreel.settings import Settings
 
-    rows = load_goemotions(args.data)[: args.limit or None]
+    try:
+        rows = load_goemotions(args.data)[: args.limit or None]
+    except DatasetError as exc:
+        raise SystemExit(f"error: {exc}") from None
     services = build_services(Settings())
     embedder = services.embedder
     names = embedder.embed(list(LABELS))
@@ -92,22 +93,32 @@ def main() -> None:
 
     summary = {
         "macro_f1": round(results["classifier"]["macro_f1"], 4),
+        "micro_f1": round(results["classifier"]["micro_f1"], 4),
         "default": "classifier",
         "data": str(args.data),
+        "rows": len(rows),
     }
     for name, r in results.items():
-        summary[name] = {
-            k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "per_label"
-        }
-    if args.json:
-        print(json.dumps(summary))
-        return
-    print(f"GoEmotions, {args.data} ({len(rows)} rows)")
-    print(f"| {'parser':<24} | {'rows':>5} | macro-F1 | micro-F1 | ms/text |")
-    print(f"|{'-' * 26}|-------|----------|----------|---------|")
-    for name, r in results.items():
-        ms = r.get("ms_per_text", "")
-        print(f"| {name:<24} | {r['n']:>5} | {r['macro_f1']:>8.3f} | {r['micro_f1']:>8.3f} | {ms:>7} |")
+        summary[name] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
+        summary[name]["per_label"] = {k: round(v, 4) for k, v in r["per_label"].items()}
+    overall = [
+        [name, r["n"], r["macro_f1"], r["micro_f1"], r.get("ms_per_text")] for name, r in results.items()
+    ] + [[name, "", f1, None, None] for name, f1 in REFERENCE_POINTS.items()]
+    per_label = [
+        [label, *(results[name]["per_label"][label] for name in results)]
+        for label in sorted(LABELS, key=lambda label: -results["classifier"]["per_label"][label])
+    ]
+    tables = [
+        table(
+            f"GoEmotions, {args.data.name}: {len(rows):,} rows, 28 labels",
+            ["parser", "rows", "macro-F1", "micro-F1", "ms/text"],
+            overall,
+            "classifier = the default parser; zero-shot = nearest label name embedding (MiniLM); "
+            "llm = the LLM parser, words mapped to labels (exact, else nearest label embedding >= 0.5).",
+        ),
+        table("Per-label F1", ["label", *results], per_label),
+    ]
+    finish("goemotions", args, summary, tables)
 
 
 if __name__ == "__main__":

@@ -10,35 +10,29 @@ upsert into a fresh temporary store. LLM extraction is timed on a few real title
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from moodreel.catalog import load_catalog  # noqa: E402
-from moodreel.embedding import SentenceTransformerEmbedder, VibeEncoder  # noqa: E402
-from moodreel.services import quiet_libraries  # noqa: E402
-from moodreel.settings import Settings  # noqa: E402
-from moodreel.store import MilvusStore, to_row  # noqa: E402
-from moodreel.vibes.fast_extractor import FastExtractor  # noqa: E402
+from common import finish, make_parser, table
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = make_parser(__doc__)
     parser.add_argument("--catalog", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=1000, help="titles to embed and upsert")
     parser.add_argument(
         "--llm-titles", type=int, default=3, help="titles to extract with the local LLM (0: skip)"
     )
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+
+    from moodreel.catalog import load_catalog
+    from moodreel.embedding import SentenceTransformerEmbedder, VibeEncoder
+    from moodreel.services import quiet_libraries
+    from moodreel.settings import Settings
+    from moodreel.store import MilvusStore, to_row
+    from moodreel.vibes.fast_extractor import FastExtractor
+
     quiet_libraries()
     settings = Settings()
     titles = load_catalog(args.catalog or settings.catalog_file).titles[: args.limit]
@@ -70,7 +64,7 @@ def main() -> None:
         "raw_encode_titles_per_s": round(len(titles) / raw_s, 1),
         "pipeline_titles_per_s": round(len(titles) / pipeline_s, 1),
         "pipeline_vs_raw": round(raw_s / pipeline_s, 2),
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores", "device": embedder.device,
+        "device": embedder.device,
     }  # fmt: skip
 
     if args.llm_titles > 0:
@@ -97,23 +91,25 @@ def main() -> None:
             llm_threads=settings.llm_threads,
         )
 
-    if args.json:
-        print(json.dumps(result))
-        return
-    print(
-        f"Ingest throughput, {result['titles']} titles ({result['emotion_words']} emotion words, "
-        f"{result['distinct_words']} distinct), {result['machine']}, {result['device']}"
-    )
-    print(f"| {'stage':<34} | {'titles/s':>10} |")
-    print(f"|{'-' * 36}|{'-' * 12}|")
-    print(f"| {'raw SentenceTransformer.encode':<34} | {result['raw_encode_titles_per_s']:>10} |")
-    print(f"| {'pipeline: vibe vectors + upsert':<34} | {result['pipeline_titles_per_s']:>10} |")
-    print(f"pipeline reaches {100 * result['pipeline_vs_raw']:.0f}% of raw encode speed")
+    rows = [
+        ["raw SentenceTransformer.encode of every emotion word", result["raw_encode_titles_per_s"]],
+        ["pipeline: vibe vectors (word memo) + Milvus Lite upsert", result["pipeline_titles_per_s"]],
+    ]
     if "llm_titles_per_min" in result:
-        print(
-            f"LLM extraction: {result['llm_titles_per_min']} titles/min "
-            f"({result['llm_valid']}/{result['llm_titles']} valid, {result['llm_threads']} threads)"
+        rows.append(
+            [f"LLM extraction ({result['llm_valid']}/{result['llm_titles']} valid, {result['llm_threads']} threads)",
+             round(result["llm_titles_per_min"] / 60, 3)]
+        )  # fmt: skip
+    tables = [
+        table(
+            f"Ingest throughput, {result['titles']:,} titles ({result['emotion_words']:,} emotion words, "
+            f"{result['distinct_words']} distinct), embedder on {result['device']}",
+            ["stage", "titles/s"],
+            rows,
+            f"the pipeline runs at {result['pipeline_vs_raw']:.1f}x raw encode speed: it embeds each distinct word once",
         )
+    ]
+    finish("ingest", args, result, tables)
 
 
 if __name__ == "__main__":

@@ -1,28 +1,20 @@
 """Latency of the product's steps on this machine, p50/p95.
 
-    python bench/latency.py [--db URI] [--runs 20] [--pitches 3] [--json]
+    python bench/latency.py [--db URI] [--limit RUNS] [--pitches 5] [--json] [--save]
 
 - mood -> cards: parse the mood (default parser) + embed + Milvus search + rank + why
 - search step alone: embed the emotions + Milvus search + rank + why
-- first pitch token / full pitch: the configured LLM, streaming
+- first pitch token / full pitch: the configured LLM, streaming, one pitch after the
+  other for the top --pitches cards of one search (and their total)
 Peak RSS of this process is reported at the end (it holds what the app holds).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from moodreel.search.recommender import Recommender  # noqa: E402
-from moodreel.services import build_services  # noqa: E402
-from moodreel.settings import Settings  # noqa: E402
+from common import finish, make_parser, peak_rss_mb, percentile, table
 
 MOODS = [
     "I want to laugh", "I want to be scared out of my mind", "heartbroken, I want to cry it out",
@@ -32,28 +24,24 @@ MOODS = [
 ]  # fmt: skip
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def summarize(values: list[float]) -> dict:
     return {
         "p50_ms": round(1000 * statistics.median(values), 1),
-        "p95_ms": round(1000 * pct(values, 0.95), 1),
+        "p95_ms": round(1000 * percentile(values, 0.95), 1),
         "n": len(values),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = make_parser(__doc__)
     parser.add_argument("--db", default=None)
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--pitches", type=int, default=3, help="pitches to time (0: skip the LLM)")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--limit", "--runs", dest="runs", type=int, default=20, help="searches to time")
+    parser.add_argument("--pitches", type=int, default=5, help="pitches to time (0: skip the LLM)")
     args = parser.parse_args()
+
+    from moodreel.search.recommender import Recommender
+    from moodreel.services import build_services
+    from moodreel.settings import Settings
 
     settings = Settings(**({"milvus_uri": args.db} if args.db else {}))
     recommender = Recommender(build_services(settings))
@@ -89,19 +77,35 @@ def main() -> None:
             full.append(time.perf_counter() - start)
         report["first_pitch_token"] = summarize(first)
         report["full_pitch"] = summarize(full)
-    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        report["all_pitches_s"] = round(sum(full), 1)
+    report["peak_rss_mb"] = peak_rss_mb()
 
-    if args.json:
-        print(json.dumps(report))
-        return
-    print(f"Latency on {report['store_titles']} titles, mood parser {report['mood_parser']}")
-    print(f"| {'step':<22} | {'p50 ms':>9} | {'p95 ms':>9} | {'n':>3} |")
-    print(f"|{'-' * 24}|{'-' * 11}|{'-' * 11}|-----|")
-    for key in ("mood_to_cards", "search_step", "first_pitch_token", "full_pitch"):
-        if key in report:
-            r = report[key]
-            print(f"| {key:<22} | {r['p50_ms']:>9} | {r['p95_ms']:>9} | {r['n']:>3} |")
-    print(f"peak RSS: {report['peak_rss_mb']} MB")
+    steps = [
+        ("mood -> cards (no pitch)", "mood_to_cards"),
+        ("search step alone", "search_step"),
+        ("first pitch token", "first_pitch_token"),
+        ("full pitch", "full_pitch"),
+    ]
+    rows = [
+        [label, report[key]["p50_ms"], report[key]["p95_ms"], report[key]["n"]]
+        for label, key in steps
+        if key in report
+    ]
+    note = f"peak RSS {report['peak_rss_mb']:,.0f} MB"
+    if "all_pitches_s" in report:
+        note += (
+            f"; all {args.pitches} pitches of one search, one after the other: {report['all_pitches_s']} s"
+        )
+    tables = [
+        table(
+            f"Latency on {report['store_titles']:,} titles, mood parser {report['mood_parser']}, "
+            f"LLM backend {recommender.services.settings.llm_backend}",
+            ["step", "p50 ms", "p95 ms", "n"],
+            rows,
+            note,
+        )
+    ]
+    finish("latency", args, report, tables)
 
 
 if __name__ == "__main__":

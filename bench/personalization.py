@@ -13,33 +13,30 @@ under new user ids), against the same store.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from moodreel.profiles.history import HistoryRow, read_history  # noqa: E402
-from moodreel.profiles.viewers import Viewers  # noqa: E402
-from moodreel.search.recommender import Recommender  # noqa: E402
-from moodreel.services import build_services  # noqa: E402
-from moodreel.settings import PROJECT_ROOT, Settings  # noqa: E402
+from common import ROOT, finish, make_parser, table
 
 MOOD = "something good to watch tonight"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--history", type=Path, default=PROJECT_ROOT / "data" / "viewing_history.csv")
+    parser = make_parser(__doc__)
+    parser.add_argument("--history", type=Path, default=ROOT / "data" / "viewing_history.csv")
     parser.add_argument("--db", default=None)
     parser.add_argument("--rows", type=int, default=10_000, help="rows for the profile-building timing")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="only the first N viewers for the hit-rate (0: all)"
+    )
     args = parser.parse_args()
+
+    from moodreel.profiles.history import HistoryRow, read_history
+    from moodreel.profiles.viewers import Viewers
+    from moodreel.search.recommender import Recommender
+    from moodreel.services import build_services
+    from moodreel.settings import Settings
 
     with tempfile.TemporaryDirectory() as state:
         updates = {"cache_dir": Path(state)} | ({"milvus_uri": args.db} if args.db else {})
@@ -49,7 +46,7 @@ def main() -> None:
         viewers = Viewers(services)
         history = read_history(args.history)
         rows_out = []
-        for user in history.users():
+        for user in history.users()[: args.limit or None]:
             rows = history.for_user(user)
             held = sorted(rows, key=lambda r: (-r.rating, -r.watch_time_minutes, r.content_name))[:2]
             kept = [r for r in rows if r not in held]
@@ -103,26 +100,30 @@ def main() -> None:
         "personalization": settings.personalization,
         "profile_rows": len(big), "profile_users": len(by_user), "profile_build_s": round(build_s, 2),
     }  # fmt: skip
-    if args.json:
-        print(json.dumps(summary))
-        return
-    print(f"Hold-out hit-rate@10, {summary['viewers']} viewers, mood {MOOD!r}")
-    print(
-        f"| {'viewer':<12} | {'type':<14} | mood only | mood+taste (w={settings.personalization}) | taste only |"
-    )
-    print(f"|{'-' * 14}|{'-' * 16}|-----------|{'-' * 24}|------------|")
-    for r in rows_out:
-        print(
-            f"| {r['user']:<12} | {r['type']:<14} | {r['mood_only']:>9} | {r['mood_taste']:>22} | {r['taste_only']:>10} |"
-        )
-    print(
-        f"| {'hit-rate':<12} | {'':<14} | {summary['hit_rate_at_10_mood_only']:>9} | "
-        f"{summary['hit_rate_at_10_mood_taste']:>22} | {summary['hit_rate_at_10_taste_only']:>10} |"
-    )
-    print(
-        f"profile building: {summary['profile_rows']} rows, {summary['profile_users']} viewers in "
-        f"{summary['profile_build_s']} s"
-    )
+    w = settings.personalization
+    tables = [
+        table(
+            f"Hold-out hit-rate@10, {summary['viewers']} sample viewers, mood {MOOD!r}",
+            ["viewer", "type", "mood only", f"mood + taste (w={w})", "taste only"],
+            [[r["user"], r["type"], r["mood_only"], r["mood_taste"], r["taste_only"]] for r in rows_out]
+            + [
+                [
+                    "hit-rate",
+                    "",
+                    summary["hit_rate_at_10_mood_only"],
+                    summary["hit_rate_at_10_mood_taste"],
+                    summary["hit_rate_at_10_taste_only"],
+                ]
+            ],  # fmt: skip
+            "each viewer's two highest-rated titles are held out; a hit when one is in the top 10",
+        ),
+        table(
+            "Profile building",
+            ["history rows", "viewers", "seconds"],
+            [[summary["profile_rows"], summary["profile_users"], summary["profile_build_s"]]],
+        ),
+    ]
+    finish("personalization", args, summary, tables)
 
 
 if __name__ == "__main__":

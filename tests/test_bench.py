@@ -1,0 +1,145 @@
+"""Every bench script runs on tiny inputs, with its --json contract and its results file,
+and bench/report.py turns the files into RESULTS.md: the benchmarks cannot silently rot."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES, PROJECT
+
+pytestmark = pytest.mark.integration
+
+
+def bench(script: str, *args: str, timeout: int = 600) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / script), *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    """The 60-title fixture catalog ingested with the fast extractor, as the app's default store."""
+    data = tmp_path_factory.mktemp("bench-data")
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "--catalog", str(FIXTURES / "catalog_small.csv"), "--extractor", "fast"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**__import__("os").environ, "MOODREEL_DATA_DIR": str(data)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return data
+
+
+@pytest.fixture
+def env(small_store, monkeypatch, tmp_path):
+    monkeypatch.setenv("MOODREEL_DATA_DIR", str(small_store))
+    monkeypatch.setenv("MOODREEL_CATALOG_PATH", str(FIXTURES / "catalog_small.csv"))
+    results = tmp_path / "results"
+    return ["--save", "--results-dir", str(results)], results
+
+
+def test_goemotions_bench_scores_every_backend(env):
+    save, results = env
+    summary = bench("goemotions.py", "--data", str(FIXTURES / "goemotions_tiny.tsv"), "--limit", "10",
+                    "--llm-limit", "1", *save)  # fmt: skip
+    assert 0.0 <= summary["macro_f1"] <= 1.0 and summary["rows"] == 10
+    assert summary["classifier"]["n"] == 10 and summary["llm"]["n"] == 1
+    assert len(summary["zero-shot"]["per_label"]) == 28
+    record = json.loads((results / "goemotions.json").read_text())
+    assert record["summary"]["macro_f1"] == summary["macro_f1"] and record["machine"]["cores"] >= 1
+
+
+def test_goemotions_bench_names_a_bad_row(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("fine text\t1\tid1\nbroken row without tabs\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / "goemotions.py"), "--data", str(bad), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0 and f"{bad}:2" in done.stderr
+
+
+def test_mood_genre_bench_compares_with_the_baselines(env):
+    save, _ = env
+    summary = bench("mood_genre.py", "--moods", str(FIXTURES / "moods_tiny.jsonl"), *save)
+    assert summary["moods"] == 3 and summary["errors"] == 0 and summary["store_titles"] == 60
+    for key in ("precision_at_10", "prototype_precision_at_10", "synopsis_precision_at_10", "random_precision_at_10"):
+        assert 0.0 <= summary[key] <= 1.0
+    # a mood line without "ok" is named by line
+    broken = FIXTURES.parent / "fixtures" / "moods_tiny.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / "mood_genre.py"), "--moods", str(broken.with_suffix(".tsv"))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0 and "not found" in done.stderr
+
+
+def test_extraction_bench_against_a_reference(env):
+    save, _ = env
+    summary = bench("extraction.py", "--reference", str(FIXTURES / "reference_tiny.csv"), "--llm-limit", "1", *save)
+    assert summary["titles"] == 5 and summary["titles_with_llm_vibes"] == 1
+    rows = summary["all_titles"]
+    assert rows["reference itself"]["overlap_at_8"] == 1.0
+    assert 0.0 <= rows["fast extractor"]["soft_overlap"] <= 1.0
+    assert summary["titles_with_llm_vibes_only"]["llm (local Qwen2.5 1.5B)"]["n"] == 1
+
+
+def test_latency_ingest_and_personalization_benches(env):
+    save, results = env
+    latency = bench("latency.py", "--limit", "3", "--pitches", "1", *save)
+    assert latency["mood_to_cards"]["n"] == 3 and latency["full_pitch"]["n"] == 1
+    assert latency["first_pitch_token"]["p50_ms"] <= latency["full_pitch"]["p50_ms"]
+    ingest = bench("ingest.py", "--catalog", str(FIXTURES / "catalog_small.csv"), "--limit", "20",
+                   "--llm-titles", "0", *save)  # fmt: skip
+    assert ingest["titles"] == 20 and ingest["pipeline_titles_per_s"] > 0
+    taste = bench("personalization.py", "--limit", "2", "--rows", "100", *save)
+    assert taste["viewers"] == 2 and taste["profile_rows"] == 100
+    assert {p.stem for p in results.glob("*.json")} == {"latency", "ingest", "personalization"}
+
+
+def run_scale_and_report(save: list[str], results, backends: str) -> str:
+    summary = bench("scale.py", "--sizes", "300,600", "--queries", "5", "--backends", backends, *save)
+    rows = summary["results"]
+    assert {(r["backend"], r["rows"]) for r in rows} == {(b, n) for b in backends.split(",") for n in (300, 600)}
+    for r in rows:  # exact search is exact; Milvus Lite scans (float32 ties aside); HNSW is near
+        floor = {"numpy": 1.0, "faiss-flat": 1.0, "lite": 0.95}.get(r["backend"], 0.8)
+        assert r["recall_at_10"] >= floor and r["filtered_recall_at_10"] >= floor, r
+    out = results / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / "report.py"), "--results-dir", str(results), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (results / "scale_latency.png").stat().st_size > 1000
+    return out.read_text()
+
+
+def test_scale_bench_and_the_report(env):
+    save, results = env
+    text = run_scale_and_report(save, results, "lite,numpy,faiss-flat,faiss-hnsw")
+    assert "## Scale: Milvus Lite, a Milvus server, numpy and FAISS" in text
+    assert "python bench/scale.py --sizes 300,600" in text and "![" in text
+    assert "Not run yet: `python bench/goemotions.py --save`" in text
+
+
+@pytest.mark.server
+def test_scale_bench_on_a_milvus_server(env):
+    save, results = env
+    text = run_scale_and_report(save, results, "server")
+    assert "| server | 600 |" in text

@@ -87,8 +87,7 @@ def main() -> None:
         for r in big:
             by_user.setdefault(r.user_id, []).append(r)
         start = time.perf_counter()
-        for user, rows in by_user.items():
-            viewers.build(user, rows)
+        viewers.build_many(by_user)
         build_s = time.perf_counter() - start
 
     n = max(1, len(rows_out))

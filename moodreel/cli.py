@@ -242,9 +242,10 @@ def generate(
         users = [user] if user else read.users()
         viewers = Viewers(services)
         _report(read.problems, [])
+        built = viewers.build_many({uid: read.for_user(uid) for uid in users})
         with tqdm(total=len(users) * limit, desc="descriptions", unit="title") as bar:
             for uid in users:
-                profile, unmatched = viewers.build(uid, read.for_user(uid))
+                profile, unmatched = built[uid]
                 try:
                     recs = recommender.recommend_for_viewer(profile, limit).results
                 except ProfileError as exc:

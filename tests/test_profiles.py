@@ -267,6 +267,29 @@ def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
     assert not any("taste match" in w for r in pure.results for w in r.why)
 
 
+def test_many_viewers_are_built_with_one_store_read(tmp_path, monkeypatch):
+    """build_many gives each viewer the profile build gives them alone, reading the store once."""
+    alice = horror_fan_rows()
+    bob = [r.model_copy(update={"user_id": "bob", "rating": 6 - r.rating}) for r in alice[4:]]
+    alone = {user: Viewers(make_services(tmp_path / user)).build(user, rows)[0] for user, rows in
+             (("alice@example.com", alice), ("bob", bob))}  # fmt: skip
+    services = make_services(tmp_path / "batch")
+    reads = []
+    for name in ("get", "vectors"):
+        original = getattr(services.store, name)
+        monkeypatch.setattr(services.store, name, lambda ids, f=original, n=name: reads.append(n) or f(ids))
+    viewers = Viewers(services)
+    built = viewers.build_many({"alice@example.com": alice, "bob": bob})
+    assert reads == ["get", "vectors"]
+    for user, profile in alone.items():
+        got = built[user][0]
+        assert got.top_genres == profile.top_genres and got.viewer_type == profile.viewer_type
+        assert np.allclose(got.taste, profile.taste)
+    assert built["bob"][0].top_genres[0] != built["alice@example.com"][0].top_genres[0]
+    reads.clear()
+    assert viewers.build_many({"bob": bob})["bob"][0] == built["bob"][0] and reads == []  # kept profile
+
+
 def test_mood_free_recommendations_follow_the_taste(tmp_path):
     services = make_services(tmp_path)
     profile, _ = Viewers(services).build("alice@example.com", horror_fan_rows())

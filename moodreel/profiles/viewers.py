@@ -7,8 +7,10 @@ changed since it was cached.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from moodreel.profiles.history import HistoryError, HistoryRow
 from moodreel.profiles.matching import MatchResult, TitleMatcher
@@ -41,25 +43,49 @@ class Viewers:
 
     def build(self, user_id: str, rows: Sequence[HistoryRow]) -> tuple[ViewerProfile, list[MatchResult]]:
         """The viewer's profile from their rows, and the names that could not be matched."""
-        pid = self.profiles.pid(user_id)
-        results = [self.matcher.match(r.content_name) for r in rows]
-        unmatched = [m for m in results if not m.matched]
-        latest: dict[str, HistoryRow] = {}
-        for row, m in zip(rows, results):
-            if m.id is not None:
-                latest[m.id] = row  # the same title twice: the later row wins
-        digest = history_digest([(i, r.rating, r.watch_time_minutes) for i, r in latest.items()])
-        feedback = self.profiles.feedback(pid)
-        cached = self.profiles.load(pid)
-        if cached is not None and cached.source == digest and cached.feedback == feedback:
-            return cached, unmatched
-        titles = {t.id: t for t in self.services.store.get(list(latest))}
-        watched = [
-            _watched(titles[i], r.rating, completion(r.watch_time_minutes, titles[i].runtime, titles[i].type))
-            for i, r in latest.items()
-            if i in titles
-        ]
-        return self._rebuild(pid, watched, feedback, digest), unmatched
+        return self.build_many({user_id: rows})[user_id]
+
+    def build_many(
+        self, histories: Mapping[str, Sequence[HistoryRow]]
+    ) -> dict[str, tuple[ViewerProfile, list[MatchResult]]]:
+        """``build`` for many viewers, with one store read for all their titles and vectors."""
+        matches = {
+            user: [self.matcher.match(r.content_name) for r in rows] for user, rows in histories.items()
+        }
+        latest_by_user: dict[str, dict[str, HistoryRow]] = {}
+        for user, rows in histories.items():
+            latest = latest_by_user[user] = {}
+            for row, m in zip(rows, matches[user]):
+                if m.id is not None:
+                    latest[m.id] = row  # the same title twice: the later row wins
+        todo: dict[str, tuple[str, str, dict[str, int]]] = {}
+        out: dict[str, tuple[ViewerProfile, list[MatchResult]]] = {}
+        for user, latest in latest_by_user.items():
+            unmatched = [m for m in matches[user] if not m.matched]
+            pid = self.profiles.pid(user)
+            digest = history_digest([(i, r.rating, r.watch_time_minutes) for i, r in latest.items()])
+            feedback = self.profiles.feedback(pid)
+            cached = self.profiles.load(pid)
+            if cached is not None and cached.source == digest and cached.feedback == feedback:
+                out[user] = (cached, unmatched)
+            else:
+                todo[user] = (pid, digest, feedback)
+        ids = sorted(
+            {i for user in todo for i in latest_by_user[user]} | {i for *_, fb in todo.values() for i in fb}
+        )
+        titles = {t.id: t for t in self.services.store.get(ids)} if ids else {}
+        vectors = self.services.store.vectors(ids) if ids else {}
+        for user, (pid, digest, feedback) in todo.items():
+            watched = [
+                _watched(
+                    titles[i], r.rating, completion(r.watch_time_minutes, titles[i].runtime, titles[i].type)
+                )
+                for i, r in latest_by_user[user].items()
+                if i in titles
+            ]
+            profile = self._rebuild(pid, watched, feedback, digest, titles, vectors)
+            out[user] = (profile, [m for m in matches[user] if not m.matched])
+        return {user: out[user] for user in histories}
 
     def load(self, user_id: str) -> ViewerProfile:
         profile = self.profiles.load(self.profiles.pid(user_id))
@@ -80,13 +106,26 @@ class Viewers:
         return self.profiles.forget(user_id)
 
     def _rebuild(
-        self, pid: str, watched: list[WatchedTitle], feedback: dict[str, int], source: str
+        self,
+        pid: str,
+        watched: list[WatchedTitle],
+        feedback: dict[str, int],
+        source: str,
+        titles: Mapping[str, StoredTitle] | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
     ) -> ViewerProfile:
+        """The profile from watched titles and feedback; ``titles``/``vectors`` already read from
+        the store are used, anything missing from them is read now."""
+        titles, vectors = dict(titles or {}), dict(vectors or {})
         known = {w.id for w in watched}
         extra = [i for i in feedback if i not in known]
-        rated = [_watched(t, FEEDBACK_RATING[feedback[t.id]], 1.0) for t in self.services.store.get(extra)]
+        missing = [i for i in extra if i not in titles]
+        titles.update({t.id: t for t in self.services.store.get(missing)} if missing else {})
+        rated = [_watched(titles[i], FEEDBACK_RATING[feedback[i]], 1.0) for i in extra if i in titles]
         ids = [w.id for w in watched] + [r.id for r in rated]
-        vectors = self.services.store.vectors(ids) if ids else {}
+        unread = [i for i in ids if i not in vectors]
+        vectors.update(self.services.store.vectors(unread) if unread else {})
+        vectors = {i: vectors[i] for i in ids if i in vectors}
         profile = build_profile(pid, watched, feedback, vectors, source, rated)
         self.profiles.save(profile)
         return profile

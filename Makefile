@@ -44,8 +44,18 @@ test: install browser .venv-milvus/bin/milvus-server
 test-fast: install
 	$(BIN)/pytest -m "not integration and not server and not e2e"
 
-bench: install
-	$(BIN)/python bench/ingest.py
+# Every benchmark with --save, then bench/RESULTS.md and its plots (about 25 minutes on
+# 2 cores; FULL=1 adds the 1M-title scale point). The store is the app's (bundled vibes).
+bench: install .venv-milvus/bin/milvus-server
+	$(BIN)/python -m ingest --extractor fast
+	$(BIN)/python bench/goemotions.py --save --llm-limit 40
+	$(BIN)/python bench/mood_genre.py --save
+	$(BIN)/python bench/extraction.py --save --llm-limit 6
+	$(BIN)/python bench/latency.py --save
+	$(BIN)/python bench/ingest.py --save
+	$(BIN)/python bench/personalization.py --save
+	$(BIN)/python bench/scale.py --save $(if $(FULL),--full)
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) data/cache data/moodreel.db

@@ -1,6 +1,6 @@
 """Mood parsers on GoEmotions: micro/macro-F1 over the 28 labels, next to a zero-shot baseline.
 
-    python bench/goemotions.py [--data PATH] [--limit N] [--llm-limit 100] [--json] [--save]
+    python bench/goemotions.py [--data PATH] [--limit N] [--llm-limit 40] [--json] [--save]
 
 Label mapping: the classifier predicts the 28 GoEmotions labels themselves (exact). The
 LLM parser writes free feeling words, mapped as below.
@@ -31,7 +31,7 @@ def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument("--data", type=Path, default=SHARED_DEV if SHARED_DEV.exists() else DEV_PATH)
     parser.add_argument("--limit", type=int, default=0, help="only the first N rows (0: all)")
-    parser.add_argument("--llm-limit", type=int, default=100, help="rows for the LLM parser (0: skip it)")
+    parser.add_argument("--llm-limit", type=int, default=40, help="rows for the LLM parser (0: skip it)")
     args = parser.parse_args()
 
     from moodreel.mood.classifier import ClassifierMoodParser

@@ -4,7 +4,8 @@ search and random picks, on the same store and embedder.
     python bench/mood_genre.py [--moods bench/moods.jsonl] [--db URI] [--parser classifier|llm]
                                [--limit N] [--json] [--save]
 
-Each line of the mood file is {"mood": ..., "ok": [genres], "avoid": [genres]}. A result
+Each line of the mood file is {"mood": ..., "ok": [genres], "avoid": [genres]} (genres as
+in the catalog, any case; "avoid" optional). A result
 fits when it has at least one "ok" genre and no "avoid" genre; precision@k is the mean
 fraction of fitting titles in the top k. Methods:
 - ours: the product's recommender (mood parser + nearest title-vocabulary feelings,
@@ -42,7 +43,11 @@ def load_moods(path: Path) -> list[dict]:
         try:
             item = json.loads(line)
             moods.append(
-                {"mood": str(item["mood"]), "ok": set(item["ok"]), "avoid": set(item.get("avoid") or [])}
+                {
+                    "mood": str(item["mood"]),
+                    "ok": {str(g).lower() for g in item["ok"]},
+                    "avoid": {str(g).lower() for g in item.get("avoid") or []},
+                }
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise SystemExit(f"{path}: line {number}: expected {{'mood', 'ok', 'avoid'}} ({exc})") from None

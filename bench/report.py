@@ -53,7 +53,10 @@ def plot_scale(record: dict, out_dir: Path) -> str | None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for ax, key, title in ((axes[0], "search_p50_ms", "no filter"), (axes[1], "filtered_p50_ms", "with a filter")):
+    for ax, key, title in (
+        (axes[0], "search_p50_ms", "no filter"),
+        (axes[1], "filtered_p50_ms", "with a filter"),
+    ):
         for backend in dict.fromkeys(r["backend"] for r in rows):
             points = sorted((r["rows"], r[key]) for r in rows if r["backend"] == backend)
             ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=backend)
@@ -130,13 +133,17 @@ def render(records: dict[str, dict], out_dir: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()
     records = load(args.results_dir)
     if not records:
-        raise SystemExit(f"no results in {args.results_dir}: run the bench scripts with --save (or `make bench`)")
+        raise SystemExit(
+            f"no results in {args.results_dir}: run the bench scripts with --save (or `make bench`)"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(records, args.out.parent), encoding="utf-8")
     print(f"wrote {args.out} from {len(records)} results files")

@@ -30,7 +30,15 @@ def small_store(tmp_path_factory):
     """The 60-title fixture catalog ingested with the fast extractor, as the app's default store."""
     data = tmp_path_factory.mktemp("bench-data")
     done = subprocess.run(
-        [sys.executable, "-m", "ingest", "--catalog", str(FIXTURES / "catalog_small.csv"), "--extractor", "fast"],
+        [
+            sys.executable,
+            "-m",
+            "ingest",
+            "--catalog",
+            str(FIXTURES / "catalog_small.csv"),
+            "--extractor",
+            "fast",
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -75,12 +83,22 @@ def test_mood_genre_bench_compares_with_the_baselines(env):
     save, _ = env
     summary = bench("mood_genre.py", "--moods", str(FIXTURES / "moods_tiny.jsonl"), *save)
     assert summary["moods"] == 3 and summary["errors"] == 0 and summary["store_titles"] == 60
-    for key in ("precision_at_10", "prototype_precision_at_10", "synopsis_precision_at_10", "random_precision_at_10"):
+    for key in (
+        "precision_at_10",
+        "prototype_precision_at_10",
+        "synopsis_precision_at_10",
+        "random_precision_at_10",
+    ):
         assert 0.0 <= summary[key] <= 1.0
     # a mood line without "ok" is named by line
     broken = FIXTURES.parent / "fixtures" / "moods_tiny.jsonl"
     done = subprocess.run(
-        [sys.executable, str(PROJECT / "bench" / "mood_genre.py"), "--moods", str(broken.with_suffix(".tsv"))],
+        [
+            sys.executable,
+            str(PROJECT / "bench" / "mood_genre.py"),
+            "--moods",
+            str(broken.with_suffix(".tsv")),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -90,7 +108,9 @@ def test_mood_genre_bench_compares_with_the_baselines(env):
 
 def test_extraction_bench_against_a_reference(env):
     save, _ = env
-    summary = bench("extraction.py", "--reference", str(FIXTURES / "reference_tiny.csv"), "--llm-limit", "1", *save)
+    summary = bench(
+        "extraction.py", "--reference", str(FIXTURES / "reference_tiny.csv"), "--llm-limit", "1", *save
+    )
     assert summary["titles"] == 5 and summary["titles_with_llm_vibes"] == 1
     rows = summary["all_titles"]
     assert rows["reference itself"]["overlap_at_8"] == 1.0
@@ -114,13 +134,22 @@ def test_latency_ingest_and_personalization_benches(env):
 def run_scale_and_report(save: list[str], results, backends: str) -> str:
     summary = bench("scale.py", "--sizes", "300,600", "--queries", "5", "--backends", backends, *save)
     rows = summary["results"]
-    assert {(r["backend"], r["rows"]) for r in rows} == {(b, n) for b in backends.split(",") for n in (300, 600)}
+    assert {(r["backend"], r["rows"]) for r in rows} == {
+        (b, n) for b in backends.split(",") for n in (300, 600)
+    }
     for r in rows:  # exact search is exact; Milvus Lite scans (float32 ties aside); HNSW is near
         floor = {"numpy": 1.0, "faiss-flat": 1.0, "lite": 0.95}.get(r["backend"], 0.8)
         assert r["recall_at_10"] >= floor and r["filtered_recall_at_10"] >= floor, r
     out = results / "RESULTS.md"
     done = subprocess.run(
-        [sys.executable, str(PROJECT / "bench" / "report.py"), "--results-dir", str(results), "--out", str(out)],
+        [
+            sys.executable,
+            str(PROJECT / "bench" / "report.py"),
+            "--results-dir",
+            str(results),
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

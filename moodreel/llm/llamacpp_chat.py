@@ -7,6 +7,7 @@ tokens, and serialize calls (one llama.cpp context is not thread-safe).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -67,7 +68,9 @@ class LlamaCppChat(BaseChatModel):
             self._llama = Llama(
                 model_path=self.model_path,
                 n_threads=self.n_threads,
-                n_threads_batch=self.n_threads,
+                # prompt prefill is a short burst: every core (first pitch token 4.0 -> 2.3 s
+                # on 2 cores); decoding keeps n_threads so the app stays responsive
+                n_threads_batch=os.cpu_count() or self.n_threads,
                 n_ctx=self.n_ctx,
                 seed=self.seed,
                 verbose=False,

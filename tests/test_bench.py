@@ -107,15 +107,27 @@ def test_mood_genre_bench_compares_with_the_baselines(env):
 
 
 def test_extraction_bench_against_a_reference(env):
+    """LLM vibes come from the extraction cache (one seeded here: 4 of its 8 words are the
+    reference's); the fast extractor and the baselines run on all 5 matched titles."""
+    from moodreel.catalog import load_catalog
+    from moodreel.records import TitleVibes
+    from moodreel.services import build_services
+    from moodreel.settings import Settings
+
     save, _ = env
-    summary = bench(
-        "extraction.py", "--reference", str(FIXTURES / "reference_tiny.csv"), "--llm-limit", "1", *save
-    )
+    inception = next(t for t in load_catalog(FIXTURES / "catalog_small.csv").titles if t.title == "Inception")
+    words = ["wonder", "tension", "awe", "confusion", "grief", "pride", "relief", "longing"]
+    cache = build_services(Settings()).vibes_cache(seed=False)
+    cache.put(TitleVibes(id=inception.id, content_hash=inception.content_hash(), emotions=words, emojis="🌀",
+                         extractor="llm", model="test-model", prompt_version="test"))  # fmt: skip
+    cache.close()
+    summary = bench("extraction.py", "--reference", str(FIXTURES / "reference_tiny.csv"), "--llm-limit", "0", *save)
     assert summary["titles"] == 5 and summary["titles_with_llm_vibes"] == 1
     rows = summary["all_titles"]
     assert rows["reference itself"]["overlap_at_8"] == 1.0
     assert 0.0 <= rows["fast extractor"]["soft_overlap"] <= 1.0
-    assert summary["titles_with_llm_vibes_only"]["llm (local Qwen2.5 1.5B)"]["n"] == 1
+    llm = summary["titles_with_llm_vibes_only"]["llm (local Qwen2.5 1.5B)"]
+    assert llm["n"] == 1 and llm["overlap_at_8"] == 0.5
 
 
 def test_latency_ingest_and_personalization_benches(env):

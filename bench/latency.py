@@ -21,7 +21,11 @@ MOODS = [
     "cozy evening with my kids", "I need an adrenaline rush", "tense and clever mystery",
     "feeling nostalgic and sentimental", "I want to escape into a magical world",
     "angry at injustice", "lonely tonight, something warm",
-]  # fmt: skip
+    "bored, surprise me", "I need hope after a rough week", "date night, sweet and a bit silly",
+    "curious about how the world works", "wired and restless, can't sleep",
+    "grieving, want something gentle", "proud of my team, want an underdog story",
+    "spooky but not gory", "I want to feel inspired to travel", "stressed, need to switch off",
+]  # fmt: skip  (20 distinct moods: the default 20 runs never repeat one, so no cache helps)
 
 
 def summarize(values: list[float]) -> dict:

@@ -10,6 +10,7 @@ vocabulary is small, so a catalog re-embeds few distinct words.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Sequence
@@ -81,6 +82,15 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:  # a mood: the parser and the vibe words both embed it
+            return self._embed_one(texts[0])[None, :].copy()
+        return self._encode(texts)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019  (one embedder per process, kept for its life)
+    def _embed_one(self, text: str) -> np.ndarray:
+        return self._encode([text])[0]
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
             list(texts),
             batch_size=self.batch_size,

@@ -70,7 +70,9 @@ def main() -> None:
     if args.pitches:
         first, full = [], []
         result = recommender.recommend(MOODS[0], args.pitches)
-        recommender.pitch(result.results[0], result.mood, result.emotions)  # load the LLM
+        # load the LLM with a one-token call: a whole warm-up pitch would leave the first timed
+        # pitch's prompt in llama.cpp's prefix cache and flatter its first token
+        recommender.services.chat_model.invoke("Say OK.", max_tokens=1)
         for rec in result.results[: args.pitches]:
             start = time.perf_counter()
             seen_first = False

@@ -277,7 +277,8 @@ def main() -> None:
                 ]
                 for r in rows
             ],  # fmt: skip
-            "lite = Milvus Lite file (scans), server = Milvus 2.3.5 standalone (AUTOINDEX = HNSW), "
+            "lite = Milvus Lite file (scans), server = Milvus 2.3.5 standalone (AUTOINDEX = HNSW, searched with ef=64; "
+            "this version lacks group_by and hybrid search), "
             "numpy = exact matrix product, faiss-flat = exact, faiss-hnsw = HNSW M=16 efConstruction=80 efSearch=64. "
             "Recall against exact numpy search.",
         )

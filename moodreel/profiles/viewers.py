@@ -58,16 +58,16 @@ class Viewers:
             for row, m in zip(rows, matches[user]):
                 if m.id is not None:
                     latest[m.id] = row  # the same title twice: the later row wins
+        unmatched = {user: [m for m in found if not m.matched] for user, found in matches.items()}
         todo: dict[str, tuple[str, str, dict[str, int]]] = {}
         out: dict[str, tuple[ViewerProfile, list[MatchResult]]] = {}
         for user, latest in latest_by_user.items():
-            unmatched = [m for m in matches[user] if not m.matched]
             pid = self.profiles.pid(user)
             digest = history_digest([(i, r.rating, r.watch_time_minutes) for i, r in latest.items()])
             feedback = self.profiles.feedback(pid)
             cached = self.profiles.load(pid)
             if cached is not None and cached.source == digest and cached.feedback == feedback:
-                out[user] = (cached, unmatched)
+                out[user] = (cached, unmatched[user])
             else:
                 todo[user] = (pid, digest, feedback)
         ids = sorted(
@@ -84,7 +84,7 @@ class Viewers:
                 if i in titles
             ]
             profile = self._rebuild(pid, watched, feedback, digest, titles, vectors)
-            out[user] = (profile, [m for m in matches[user] if not m.matched])
+            out[user] = (profile, unmatched[user])
         return {user: out[user] for user in histories}
 
     def load(self, user_id: str) -> ViewerProfile:
@@ -125,7 +125,6 @@ class Viewers:
         ids = [w.id for w in watched] + [r.id for r in rated]
         unread = [i for i in ids if i not in vectors]
         vectors.update(self.services.store.vectors(unread) if unread else {})
-        vectors = {i: vectors[i] for i in ids if i in vectors}
         profile = build_profile(pid, watched, feedback, vectors, source, rated)
         self.profiles.save(profile)
         return profile

@@ -26,7 +26,14 @@ REFERENCE_POINTS = {"fine-tuned BERT-base (GoEmotions paper, test split)": 0.46}
 
 
 def main() -> None:
-    from moodreel.mood.goemotions import DEV_PATH, LABELS, DatasetError, evaluate, load_goemotions
+    from moodreel.mood.goemotions import (
+        DEV_PATH,
+        LABELS,
+        DatasetError,
+        evaluate,
+        load_goemotions,
+        nearest_label_predictor,
+    )
 
     parser = make_parser(__doc__)
     parser.add_argument("--data", type=Path, default=SHARED_DEV if SHARED_DEV.exists() else DEV_PATH)
@@ -44,25 +51,25 @@ def main() -> None:
         raise SystemExit(f"error: {exc}") from None
     services = build_services(Settings())
     embedder = services.embedder
-    names = embedder.embed(list(LABELS))
-    results: dict[str, dict] = {}
+    classifier = ClassifierMoodParser(embedder)
 
-    start = time.perf_counter()
-    results["classifier"] = evaluate(ClassifierMoodParser(embedder).predict_labels, rows)
-    results["classifier"]["ms_per_text"] = round(1000 * (time.perf_counter() - start) / len(rows), 1)
+    def timed_evaluate(predict, subset) -> dict:
+        start = time.perf_counter()
+        result = evaluate(predict, subset)
+        result["ms_per_text"] = round(1000 * (time.perf_counter() - start) / len(subset), 1)
+        return result
 
-    def zero_shot(texts: list[str]) -> list[list[str]]:
-        return [[LABELS[int(i)]] for i in (embedder.embed(texts) @ names.T).argmax(axis=1)]
-
-    start = time.perf_counter()
-    results["zero-shot"] = evaluate(zero_shot, rows)
-    results["zero-shot"]["ms_per_text"] = round(1000 * (time.perf_counter() - start) / len(rows), 1)
+    results: dict[str, dict] = {
+        "classifier": timed_evaluate(classifier.predict_labels, rows),
+        "zero-shot": timed_evaluate(nearest_label_predictor(embedder), rows),
+    }
 
     if args.llm_limit:
         from moodreel.mood.base import MoodError
         from moodreel.search.recommender import make_mood_parser
 
         llm = make_mood_parser(services, "llm")
+        names = embedder.embed(list(LABELS))
 
         def to_labels(words: list[str]) -> list[str]:
             out = []
@@ -86,10 +93,8 @@ def main() -> None:
             return out
 
         subset = rows[: args.llm_limit]
-        start = time.perf_counter()
-        results["llm"] = evaluate(predict_llm, subset)
-        results["llm"]["ms_per_text"] = round(1000 * (time.perf_counter() - start) / len(subset), 1)
-        results["classifier-on-llm-rows"] = evaluate(ClassifierMoodParser(embedder).predict_labels, subset)
+        results["llm"] = timed_evaluate(predict_llm, subset)
+        results["classifier-on-llm-rows"] = evaluate(classifier.predict_labels, subset)
 
     summary = {
         "macro_f1": round(results["classifier"]["macro_f1"], 4),

@@ -91,6 +91,16 @@ def evaluate(
     }
 
 
+def nearest_label_predictor(embedder) -> Callable[[list[str]], list[list[str]]]:
+    """The zero-shot baseline: each text gets the one label whose name embedding is nearest."""
+    names = embedder.embed(list(LABELS))
+
+    def predict(texts: list[str]) -> list[list[str]]:
+        return [[LABELS[int(i)]] for i in (embedder.embed(texts) @ names.T).argmax(axis=1)]
+
+    return predict
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m moodreel.mood.goemotions``: score the shipped classifier (or a baseline) on dev.tsv."""
     import argparse
@@ -114,11 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = load_goemotions(args.path)[: args.limit or None]
     embedder = SentenceTransformerEmbedder(device="cpu")
     if args.zero_shot:
-        names = embedder.embed(list(LABELS))
-
-        def predict(texts: list[str]) -> list[list[str]]:
-            return [[LABELS[int(i)]] for i in (embedder.embed(texts) @ names.T).argmax(axis=1)]
-
+        predict = nearest_label_predictor(embedder)
     else:
         predict = ClassifierMoodParser(embedder, args.weights).predict_labels
     start = time.perf_counter()

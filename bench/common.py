@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -126,3 +127,8 @@ def finish(name: str, args: argparse.Namespace, summary: dict, tables: Sequence[
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def p50_p95_ms(seconds: Sequence[float]) -> tuple[float, float]:
+    """Median and 95th percentile of timings in seconds, as milliseconds."""
+    return 1000 * statistics.median(seconds), 1000 * percentile(seconds, 0.95)

@@ -11,11 +11,11 @@ Peak RSS of this process is reported at the end (it holds what the app holds).
 
 from __future__ import annotations
 
-import statistics
 import time
 
-from common import finish, make_parser, peak_rss_mb, percentile, table
+from common import finish, make_parser, p50_p95_ms, peak_rss_mb, table
 
+# 20 distinct moods: the default 20 runs never repeat one, so no cache helps
 MOODS = [
     "I want to laugh", "I want to be scared out of my mind", "heartbroken, I want to cry it out",
     "cozy evening with my kids", "I need an adrenaline rush", "tense and clever mystery",
@@ -25,13 +25,14 @@ MOODS = [
     "curious about how the world works", "wired and restless, can't sleep",
     "grieving, want something gentle", "proud of my team, want an underdog story",
     "spooky but not gory", "I want to feel inspired to travel", "stressed, need to switch off",
-]  # fmt: skip  (20 distinct moods: the default 20 runs never repeat one, so no cache helps)
+]  # fmt: skip
 
 
 def summarize(values: list[float]) -> dict:
+    p50, p95 = p50_p95_ms(values)
     return {
-        "p50_ms": round(1000 * statistics.median(values), 1),
-        "p95_ms": round(1000 * percentile(values, 0.95), 1),
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
         "n": len(values),
     }
 

@@ -21,7 +21,7 @@ search); ``make .venv-milvus/bin/milvus-server`` installs it. 1M rows with ``--f
 
 from __future__ import annotations
 
-import statistics
+import contextlib
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import finish, make_parser, percentile, table
+from common import finish, make_parser, p50_p95_ms, table
 
 GENRES = ["drama", "comedy", "thriller", "action", "romance", "documentation", "crime", "family",
           "fantasy", "scifi", "horror", "animation", "history", "music", "war", "sport", "western"]  # fmt: skip
@@ -211,49 +211,40 @@ def main() -> None:
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
 
     rows = []
-    with tempfile.TemporaryDirectory(prefix="moodreel-scale-") as tmp:
-        server_ctx = milvus_server(Path(tmp) / "server") if "server" in backends else None
-        server_uri = server_ctx.__enter__() if server_ctx else None
-        try:
-            for n in sizes:
-                catalog = synthetic_catalog(n, words)
-                mask = (catalog["type"] == "MOVIE") & (catalog["release_year"] >= 2010)
-                exact_all = [exact_search(catalog["vectors"], None)(q) for q in queries]
-                exact_filtered = [exact_search(catalog["vectors"], mask)(q) for q in queries]
-                for backend in backends:
-                    if backend == "numpy":
-                        figures: dict = {"insert_rows_per_s": None, "index_build_s": None}
-                        plain, filtered = (
-                            exact_search(catalog["vectors"], None),
-                            exact_search(catalog["vectors"], mask),
-                        )
-                    elif backend.startswith("faiss"):
-                        figures, plain, filtered = faiss_backend(backend.split("-")[1], catalog, mask)
-                    else:
-                        uri = server_uri if backend == "server" else str(Path(tmp) / f"lite-{n}.db")
-                        figures, plain, filtered = milvus_backend(uri, catalog, n, backend == "server")
-                    plain_s, plain_hits = timed(plain, queries)
-                    filtered_s, filtered_hits = timed(filtered, queries)
-                    row = {
-                        "backend": backend,
-                        "rows": n,
-                        **figures,
-                        "search_p50_ms": 1000 * statistics.median(plain_s),
-                        "search_p95_ms": 1000 * percentile(plain_s, 0.95),
-                        "filtered_p50_ms": 1000 * statistics.median(filtered_s),
-                        "filtered_p95_ms": 1000 * percentile(filtered_s, 0.95),
-                        "recall_at_10": recall(plain_hits, exact_all),
-                        "filtered_recall_at_10": recall(filtered_hits, exact_filtered),
-                    }
-                    rows.append({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()})
-                    if not args.json:
-                        print(
-                            f"{backend:>10} {n:>9,} rows: search p50 {row['search_p50_ms']:.1f} ms",
-                            flush=True,
-                        )
-        finally:
-            if server_ctx:
-                server_ctx.__exit__(None, None, None)
+    with tempfile.TemporaryDirectory(prefix="moodreel-scale-") as tmp, contextlib.ExitStack() as stack:
+        server_uri = (
+            stack.enter_context(milvus_server(Path(tmp) / "server")) if "server" in backends else None
+        )
+        for n in sizes:
+            catalog = synthetic_catalog(n, words)
+            mask = (catalog["type"] == "MOVIE") & (catalog["release_year"] >= 2010)
+            exact_plain = exact_search(catalog["vectors"], None)
+            exact_masked = exact_search(catalog["vectors"], mask)
+            exact_all = [exact_plain(q) for q in queries]
+            exact_filtered = [exact_masked(q) for q in queries]
+            for backend in backends:
+                if backend == "numpy":
+                    figures: dict = {"insert_rows_per_s": None, "index_build_s": None}
+                    plain, filtered = exact_plain, exact_masked
+                elif backend.startswith("faiss"):
+                    figures, plain, filtered = faiss_backend(backend.split("-")[1], catalog, mask)
+                else:
+                    uri = server_uri if backend == "server" else str(Path(tmp) / f"lite-{n}.db")
+                    figures, plain, filtered = milvus_backend(uri, catalog, n, backend == "server")
+                plain_s, plain_hits = timed(plain, queries)
+                filtered_s, filtered_hits = timed(filtered, queries)
+                row = {
+                    "backend": backend,
+                    "rows": n,
+                    **figures,
+                    **dict(zip(("search_p50_ms", "search_p95_ms"), p50_p95_ms(plain_s))),
+                    **dict(zip(("filtered_p50_ms", "filtered_p95_ms"), p50_p95_ms(filtered_s))),
+                    "recall_at_10": recall(plain_hits, exact_all),
+                    "filtered_recall_at_10": recall(filtered_hits, exact_filtered),
+                }
+                rows.append({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()})
+                if not args.json:
+                    print(f"{backend:>10} {n:>9,} rows: search p50 {row['search_p50_ms']:.1f} ms", flush=True)
 
     summary = {"filter": FILTER, "queries": args.queries, "results": rows}
     columns = ["backend", "rows", "insert rows/s", "index build s", "search p50 ms", "p95 ms",

@@ -43,14 +43,21 @@ def machine_line(m: dict) -> str:
     return "; ".join(parts)
 
 
-def plot_scale(record: dict, out_dir: Path) -> str | None:
-    rows = record["summary"]["results"]
-    if len({r["rows"] for r in rows}) < 2:
-        return None
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (no display here)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_scale(record: dict, out_dir: Path) -> str | None:
+    rows = record["summary"]["results"]
+    if len({r["rows"] for r in rows}) < 2:
+        return None
+    plt = pyplot()
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     for ax, key, title in (
@@ -76,10 +83,7 @@ def plot_per_label(record: dict, out_dir: Path) -> str | None:
     systems = [s for s in ("classifier", "zero-shot") if s in summary and "per_label" in summary[s]]
     if not systems:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     import numpy as np
 
     labels = sorted(summary[systems[0]]["per_label"], key=lambda k: -summary[systems[0]]["per_label"][k])

@@ -152,8 +152,9 @@ def main() -> None:
             llm[i] = cached.emotions
         else:
             to_extract.append(i)
+    to_extract = to_extract[: args.llm_limit]
     extractor = LLMExtractor(services.chat_model, services.prompt("extract_vibes")) if to_extract else None
-    for i in to_extract[: args.llm_limit]:
+    for i in to_extract:
         try:
             vibes = extractor.extract_one(titles[i])
         except ExtractionError:

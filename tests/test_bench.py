@@ -4,6 +4,7 @@ and bench/report.py turns the files into RESULTS.md: the benchmarks cannot silen
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -42,7 +43,7 @@ def small_store(tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=600,
-        env={**__import__("os").environ, "MOODREEL_DATA_DIR": str(data)},
+        env={**os.environ, "MOODREEL_DATA_DIR": str(data)},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return data
@@ -79,7 +80,7 @@ def test_goemotions_bench_names_a_bad_row(tmp_path):
     assert done.returncode != 0 and f"{bad}:2" in done.stderr
 
 
-def test_mood_genre_bench_compares_with_the_baselines(env):
+def test_mood_genre_bench_compares_with_the_baselines(env, tmp_path):
     save, _ = env
     summary = bench("mood_genre.py", "--moods", str(FIXTURES / "moods_tiny.jsonl"), *save)
     assert summary["moods"] == 3 and summary["errors"] == 0 and summary["store_titles"] == 60
@@ -90,20 +91,17 @@ def test_mood_genre_bench_compares_with_the_baselines(env):
         "random_precision_at_10",
     ):
         assert 0.0 <= summary[key] <= 1.0
-    # a mood line without "ok" is named by line
-    broken = FIXTURES.parent / "fixtures" / "moods_tiny.jsonl"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(PROJECT / "bench" / "mood_genre.py"),
-            "--moods",
-            str(broken.with_suffix(".tsv")),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode != 0 and "not found" in done.stderr
+    # a missing mood file, and a line without "ok", are named (file, line) before any model loads
+    bad = tmp_path / "moods.jsonl"
+    bad.write_text('{"mood": "fine", "ok": ["comedy"]}\n{"mood": "no genres"}\n', encoding="utf-8")
+    for path, message in ((tmp_path / "missing.jsonl", "not found"), (bad, f"{bad}: line 2")):
+        done = subprocess.run(
+            [sys.executable, str(PROJECT / "bench" / "mood_genre.py"), "--moods", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode != 0 and message in done.stderr, done.stderr
 
 
 def test_extraction_bench_against_a_reference(env):
@@ -121,7 +119,9 @@ def test_extraction_bench_against_a_reference(env):
     cache.put(TitleVibes(id=inception.id, content_hash=inception.content_hash(), emotions=words, emojis="🌀",
                          extractor="llm", model="test-model", prompt_version="test"))  # fmt: skip
     cache.close()
-    summary = bench("extraction.py", "--reference", str(FIXTURES / "reference_tiny.csv"), "--llm-limit", "0", *save)
+    summary = bench(
+        "extraction.py", "--reference", str(FIXTURES / "reference_tiny.csv"), "--llm-limit", "0", *save
+    )
     assert summary["titles"] == 5 and summary["titles_with_llm_vibes"] == 1
     rows = summary["all_titles"]
     assert rows["reference itself"]["overlap_at_8"] == 1.0

@@ -62,7 +62,7 @@ class Services:
 
     @cached_property
     def credits(self):
-        from moodreel.search.credits import CreditsIndex
+        from moodreel.credits import CreditsIndex
 
         return CreditsIndex(self.settings.credits_file)
 

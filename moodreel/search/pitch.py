@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
 
+from moodreel.credits import Credits
 from moodreel.prompts import Prompt
 from moodreel.records import StoredTitle
-from moodreel.search.credits import Credits
 
 log = logging.getLogger(__name__)
 

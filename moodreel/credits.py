@@ -1,4 +1,4 @@
-"""Director and top cast per title, from the credits CSV (for pitches)."""
+"""Director and top cast per title, from the credits CSV (for pitches and descriptions)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from moodreel.mood.base import MoodError, MoodParse, clean_mood_text
 from moodreel.mood.goemotions import DATA_DIR, DEV_PATH, LABELS, DatasetError, evaluate, load_goemotions
 
 # Macro-F1 of the shipped weights on the first 500 dev rows, measured with
-# `python -m moodreel.mood.goemotions --limit 500`; the test allows 0.05 less.
+# `python -m moodreel.mood.score_classifier --limit 500`; the test allows 0.05 less.
 DEV500_MACRO_F1 = 0.482
 
 

@@ -101,43 +101,7 @@ def nearest_label_predictor(embedder) -> Callable[[list[str]], list[list[str]]]:
     return predict
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m moodreel.mood.goemotions``: score the shipped classifier (or a baseline) on dev.tsv."""
-    import argparse
-    import time
+if __name__ == "__main__":  # the older spelling of `python -m moodreel.mood.score_classifier`
+    from moodreel.mood.score_classifier import main
 
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--path", type=Path, default=DEV_PATH, help="GoEmotions TSV to score on")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N rows")
-    parser.add_argument("--weights", type=Path, default=None, help="classifier weights (.npz)")
-    parser.add_argument(
-        "--zero-shot", action="store_true", help="baseline: the label whose name embedding is nearest"
-    )
-    args = parser.parse_args(argv)
-
-    import torch
-
-    from moodreel.embedding import SentenceTransformerEmbedder
-    from moodreel.mood.classifier import ClassifierMoodParser
-
-    torch.set_num_threads(1)
-    rows = load_goemotions(args.path)[: args.limit or None]
-    embedder = SentenceTransformerEmbedder(device="cpu")
-    if args.zero_shot:
-        predict = nearest_label_predictor(embedder)
-    else:
-        predict = ClassifierMoodParser(embedder, args.weights).predict_labels
-    start = time.perf_counter()
-    report = evaluate(predict, rows)
-    seconds = time.perf_counter() - start
-    for label, f1 in sorted(report["per_label"].items(), key=lambda item: -item[1]):
-        print(f"{label:>15} {f1:.3f}")
-    print(
-        f"{args.path.name}: n={report['n']} macro-F1 {report['macro_f1']:.4f} "
-        f"micro-F1 {report['micro_f1']:.4f} ({1000 * seconds / len(rows):.1f} ms per text, batched)"
-    )
-    return 0
-
-
-if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,5 +1,5 @@
-"""`python -m ingest`: see ingest/cli.py."""
+"""`python -m ingest`: the door to the ingest command (moodreel/ingestion/cli.py)."""
 
-from ingest.cli import main
+from moodreel.ingestion.cli import main
 
 main()

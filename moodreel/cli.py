@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn
 
 import typer
 
+from moodreel.console import fail, note
 from moodreel.errors import MoodreelError
 from moodreel.settings import Settings
 
@@ -21,11 +21,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     help="moodreel: films and shows that match how you feel.",
 )
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
 
 
 @app.callback()
@@ -73,41 +68,34 @@ class ParserOption(str, Enum):
     llm = "llm"
 
 
-def _recommender(db: str | None, parser: ParserOption | None):
-    from moodreel.search.recommender import Recommender
+def _app(db: str | None, parser: ParserOption | None):
+    from moodreel.application import Moodreel
     from moodreel.services import build_services
 
     settings = settings_for(db)
     if parser is not None:
         settings = settings.model_copy(update={"mood_parser": parser.value})
-    return Recommender(build_services(settings))
-
-
-def _note(message: str) -> None:
-    typer.secho(f"note: {message}", fg=typer.colors.YELLOW, err=True)
+    return Moodreel(build_services(settings))
 
 
 def _report(problems: list, unmatched: list, limit: int = 10) -> None:
     """Skipped rows and unmatched titles go to stderr: reported, never guessed."""
     lines = [str(p) for p in problems] + [f"not matched: {m}" for m in unmatched]
     for line in lines[:limit]:
-        _note(line)
+        note(line)
     if len(lines) > limit:
-        _note(f"... and {len(lines) - limit} more")
+        note(f"... and {len(lines) - limit} more")
 
 
-def _viewer(recommender, user: str, history: Path | None):
+def _viewer(app, user: str, history: Path | None):
     """The viewer's profile: built from ``history`` when given, else the one kept on disk."""
     from moodreel.profiles.history import read_history
-    from moodreel.profiles.viewers import Viewers
 
-    viewers = Viewers(recommender.services)
     if history is None:
-        return viewers, viewers.load(user)
-    read = read_history(history)
-    profile, unmatched = viewers.build(user, read.for_user(user))
-    _report([p for p in read.problems], unmatched)
-    return viewers, profile
+        return app.load_viewer(user)
+    built = app.viewer_from_history(read_history(history), user)
+    _report(built.problems, built.unmatched)
+    return built.profile
 
 
 @app.command()
@@ -118,7 +106,7 @@ def mood(
 ) -> None:
     """Turn a mood into emotions."""
     try:
-        parsed = _recommender(None, parser).parse_mood(text)
+        parsed = _app(None, parser).parse_mood(text)
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
@@ -164,13 +152,9 @@ def recommend(
     try:
         if history is not None and not user:
             fail("--history needs --user")
-        recommender = _recommender(db, parser)
-        profile = _viewer(recommender, user, history)[1] if user else None
-        result = recommender.recommend(text, k, filters, profile, include_watched)
-        summary = profile.summary() if profile else ""
-        if not no_pitch:
-            for rec in result.results:
-                rec.pitch = recommender.pitch(rec, result.mood, result.emotions, summary)
+        app = _app(db, parser)
+        profile = _viewer(app, user, history) if user else None
+        result = app.recommend(text, k, filters, profile, include_watched, pitch=not no_pitch)
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
@@ -197,19 +181,11 @@ def describe(
     db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
 ) -> None:
     """One personalized description of a title for a viewer."""
-    from moodreel.profiles.describe import describe as describe_title
-
     try:
-        recommender = _recommender(db, None)
-        viewers, profile = _viewer(recommender, user, history)
-        match = viewers.matcher.match(content)
-        if match.id is None:
-            if match.status == "ambiguous":
-                fail(f"{content!r} could be several titles: {'; '.join(match.candidates)}")
-            closest = match.candidates or viewers.matcher.closest(content)
-            fail(f"no title {content!r} in the catalog; closest: {'; '.join(closest) or 'none'}")
-        title = recommender.services.store.get([match.id])[0]
-        text = describe_title(recommender.services, title, profile)
+        app = _app(db, None)
+        profile = _viewer(app, user, history)
+        title = app.find_title(content)
+        text = app.describe(title, profile)
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
@@ -229,35 +205,31 @@ def generate(
     """Mood-free personalized recommendations with descriptions, for every viewer in a history."""
     from tqdm import tqdm
 
-    from moodreel.profiles.describe import describe as describe_title
     from moodreel.profiles.history import read_history
-    from moodreel.profiles.viewers import Viewers
     from moodreel.search.recommender import ProfileError
 
     out = []
     try:
-        recommender = _recommender(db, None)
-        services = recommender.services
+        app = _app(db, None)
         read = read_history(history)
         users = [user] if user else read.users()
-        viewers = Viewers(services)
         _report(read.problems, [])
-        built = viewers.build_many({uid: read.for_user(uid) for uid in users})
+        built = app.viewers_from_history(read, users)
         with tqdm(total=len(users) * limit, desc="descriptions", unit="title") as bar:
             for uid in users:
-                profile, unmatched = built[uid]
                 try:
-                    recs = recommender.recommend_for_viewer(profile, limit).results
+                    picks = app.describe_picks(built[uid].profile, limit)
                 except ProfileError as exc:
-                    _note(f"viewer {uid}: {exc}")
+                    note(f"viewer {uid}: {exc}")
                     bar.update(limit)
                     continue
-                titles = {t.id: t for t in services.store.get([r.id for r in recs])}
-                for rec in recs:
-                    text = describe_title(services, titles[rec.id], profile)
-                    out.append({"user_id": uid, "id": rec.id, "title": rec.title, "description": text})
+                done = 0
+                for pick in picks:
+                    t = pick.title
+                    out.append({"user_id": uid, "id": t.id, "title": t.title, "description": pick.text})
                     bar.update(1)
-                bar.update(limit - len(recs))
+                    done += 1
+                bar.update(limit - done)
     except MoodreelError as exc:
         fail(str(exc))
     output.parent.mkdir(parents=True, exist_ok=True)

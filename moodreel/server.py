@@ -10,12 +10,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from fastapi import FastAPI, HTTPException  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 
+from moodreel.application import Moodreel  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
-from moodreel.profiles.history import HistoryError  # noqa: E402
+from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
+from moodreel.profiles.profile import ViewerProfile  # noqa: E402
 from moodreel.search.filters import SearchFilters  # noqa: E402
-from moodreel.search.recommender import RecommendationSet, Recommender  # noqa: E402
-from moodreel.services import Services  # noqa: E402
+from moodreel.search.recommender import RecommendationSet  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -42,41 +43,34 @@ class RecommendRequest(BaseModel):
     include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
 
 
-def create_api(recommender: Recommender, settings: Settings, with_ui: bool = True) -> FastAPI:
+def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
     api = FastAPI(title="moodreel", version="0.1.0", description="Mood-based film and TV recommendations.")
-    from moodreel.profiles.viewers import Viewers
 
-    viewers = Viewers(recommender.services)
-
-    def viewer_profile(body: RecommendRequest):
-        from moodreel.profiles.history import parse_history
-
+    def viewer_profile(body: RecommendRequest) -> ViewerProfile | None:
         if body.user_id is None:
             if body.history is not None:
                 raise HTTPException(status_code=422, detail="history needs a user_id")
             return None
         if body.history is None:
-            return viewers.load(body.user_id)
+            return app.load_viewer(body.user_id)
         rows = [{"user_id": body.user_id, **row} for row in body.history]
         read = parse_history(rows, "the request's history", first_line=1)
         if read.problems:
             detail = "; ".join(str(p).replace("line", "history row", 1) for p in read.problems[:10])
             raise HTTPException(status_code=422, detail=detail)
-        return viewers.build(body.user_id, read.for_user(body.user_id))[0]
+        return app.viewer_from_history(read, body.user_id).profile
 
     @api.get("/api/health")
     def health() -> dict:
-        return {"status": "ok", "titles": recommender.services.store.count()}
+        return {"status": "ok", "titles": app.title_count()}
 
     @api.post("/api/recommend", response_model=RecommendationSet)
     def recommend(body: RecommendRequest) -> RecommendationSet:
         try:
             profile = viewer_profile(body)
-            result = recommender.recommend(body.mood, body.k, body.filters, profile, body.include_watched)
-            summary = profile.summary() if profile else ""
-            if body.pitch:
-                for rec in result.results:
-                    rec.pitch = recommender.pitch(rec, result.mood, result.emotions, summary)
+            result = app.recommend(
+                body.mood, body.k, body.filters, profile, body.include_watched, pitch=body.pitch
+            )
         except (MoodError, HistoryError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
@@ -92,34 +86,27 @@ def create_api(recommender: Recommender, settings: Settings, with_ui: bool = Tru
         if settings.auth is not None:
             user, _, password = settings.auth.get_secret_value().partition(":")
             auth = (user, password)
-        blocks = create_app(recommender, settings.pitches_per_search, viewers)
+        blocks = create_app(app, settings.pitches_per_search)
         api = gr.mount_gradio_app(api, blocks, path="/", auth=auth, css=CSS, footer_links=["api"])
     return api
 
 
-def ensure_ingested(services: Services) -> None:
-    """Ingest the bundled catalog (shipped vibes + fast extractor, no LLM) if the store is empty.
-
-    In this process, with the app's own store client: Milvus Lite allows one process per file.
-    """
-    if services.store.count() > 0:
+def ensure_ingested(app: Moodreel, settings: Settings) -> None:
+    """Ingest the bundled catalog (shipped vibes + fast extractor, no LLM) if the store is empty."""
+    catalog = app.catalog_to_ingest()
+    if catalog is None:
         return
     import sys
 
     from tqdm import tqdm
 
-    from ingest.pipeline import build_ingestor
-    from moodreel.catalog import load_catalog
-
-    settings = services.settings
     log.warning(
         "the store at %s is empty: ingesting %s (a few minutes)", settings.store_uri, settings.catalog_file
     )
-    catalog = load_catalog(settings.catalog_file)
     for problem in catalog.problems:
         log.warning("%s: %s", catalog.path, problem)
     with tqdm(total=len(catalog.titles), unit="title", desc="ingest (fast)", file=sys.stderr) as bar:
-        summary = build_ingestor(services, "fast").run(catalog, "fast", progress=bar.update)
+        summary = app.ingest(catalog, "fast", progress=bar.update)
     log.warning("ingested: %s", summary.as_dict())
 
 
@@ -129,12 +116,10 @@ def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     from moodreel.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    services = build_services(settings)
+    app = Moodreel(build_services(settings))
     if ingest_if_empty:
-        ensure_ingested(services)
-    recommender = Recommender(services)
-    recommender.mood_parser  # noqa: B018 - load models before the first visitor, not during
-    services.store.count()
-    api = create_api(recommender, settings)
+        ensure_ingested(app, settings)
+    app.warm_up()
+    api = create_api(app, settings)
     log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
     uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")

@@ -1,21 +1,35 @@
-"""Wire settings to the long-lived objects every front end needs.
+"""The composition root: settings in, the long-lived objects out, each built once.
 
-Heavy things (embedding model, LLM, Milvus client) are made once, on first use.
+``build_services(settings)`` makes nothing yet; the heavy things (embedding model, Milvus
+client, LLM) are made on first use and then shared. Tests and benchmarks hand in their own
+embedder, store or chat model by keyword (a misspelled one is a ``TypeError``). Objects built
+here get their collaborators through their constructors (``Viewers(store, profiles)``,
+``Ingestor(store=..., encoder=...)``), never this object: only the front ends' application
+layer (``moodreel.application``) holds it.
+
+Deliberately not here: anything from ``moodreel.search`` (the recommender is built by the
+application layer, which sits above both).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from langchain_core.language_models import BaseChatModel
 
+from moodreel.credits import CreditsIndex
 from moodreel.embedding import Embedder, SentenceTransformerEmbedder, VibeEncoder
+from moodreel.profiles.store import ProfileStore
+from moodreel.profiles.viewers import Viewers
 from moodreel.prompts import Prompt, load_prompt
 from moodreel.settings import Settings
 from moodreel.store import MilvusStore
 from moodreel.vibes.cache import VibesCache, read_vibes_jsonl
+
+if TYPE_CHECKING:
+    from moodreel.ingestion.pipeline import ExtractorChoice, Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -26,45 +40,60 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-@dataclass
 class Services:
-    settings: Settings
-    _overrides: dict = field(default_factory=dict)
-    _prompts: dict[str, Prompt] = field(default_factory=dict)
+    """The shared objects of one process; given ones are used as they are, the rest built from settings."""
 
-    @cached_property
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        store: MilvusStore | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._store = store
+        self._chat_model = chat_model
+        self._prompts: dict[str, Prompt] = {}
+
+    @property
     def embedder(self) -> Embedder:
-        if "embedder" in self._overrides:
-            return self._overrides["embedder"]
-        s = self.settings
-        return SentenceTransformerEmbedder(s.embedding_model, s.embedding_device, s.embedding_batch_size)
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = SentenceTransformerEmbedder(
+                s.embedding_model, s.embedding_device, s.embedding_batch_size
+            )
+        return self._embedder
 
     @cached_property
     def encoder(self) -> VibeEncoder:
         return VibeEncoder(self.embedder)
 
-    @cached_property
+    @property
     def store(self) -> MilvusStore:
-        if "store" in self._overrides:
-            return self._overrides["store"]
-        s = self.settings
-        return MilvusStore.open(
-            s.store_uri, s.collection, self.embedder.dimension, s.milvus_token.get_secret_value()
-        )
+        if self._store is None:
+            s = self.settings
+            self._store = MilvusStore.open(
+                s.store_uri, s.collection, self.embedder.dimension, s.milvus_token.get_secret_value()
+            )
+        return self._store
 
-    @cached_property
+    @property
     def chat_model(self) -> BaseChatModel:
-        if "chat_model" in self._overrides:
-            return self._overrides["chat_model"]
-        from moodreel.llm.factory import make_chat_model
+        if self._chat_model is None:
+            from moodreel.llm.factory import make_chat_model
 
-        return make_chat_model(self.settings)
+            self._chat_model = make_chat_model(self.settings)
+        return self._chat_model
 
     @cached_property
-    def credits(self):
-        from moodreel.credits import CreditsIndex
-
+    def credits(self) -> CreditsIndex:
         return CreditsIndex(self.settings.credits_file)
+
+    @cached_property
+    def viewers(self) -> Viewers:
+        return Viewers(self.store, ProfileStore(self.settings.state_dir))
 
     def prompt(self, name: str) -> Prompt:
         """A prompt from the configured directory, read once per process."""
@@ -79,7 +108,34 @@ class Services:
             log.debug("seeded vibes cache from %s (%d records)", self.settings.vibes_file, added)
         return cache
 
+    def ingestor(self, extractor: ExtractorChoice) -> Ingestor:
+        """The ingest pipeline on this process's store client and embedder (LLM made only if needed)."""
+        from moodreel.ingestion.pipeline import Ingestor
+        from moodreel.vibes.fast_extractor import FastExtractor
+        from moodreel.vibes.llm_extractor import LLMExtractor
 
-def build_services(settings: Settings | None = None, **overrides) -> Services:
+        settings = self.settings
+
+        def llm_factory() -> LLMExtractor:
+            concurrency = settings.llm_concurrency if settings.llm_backend == "openai" else 1
+            return LLMExtractor(self.chat_model, self.prompt("extract_vibes"), concurrency)
+
+        return Ingestor(
+            store=self.store,
+            encoder=self.encoder,
+            cache=self.vibes_cache(),
+            fast=FastExtractor(self.embedder),
+            llm_factory=llm_factory if extractor == "llm" else None,
+            chunk_size=8 if extractor == "llm" else 256,
+        )
+
+
+def build_services(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    store: MilvusStore | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> Services:
     quiet_libraries()
-    return Services(settings or Settings(), overrides)
+    return Services(settings or Settings(), embedder=embedder, store=store, chat_model=chat_model)

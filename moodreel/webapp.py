@@ -1,4 +1,4 @@
-"""The Gradio page, built by ``create_app(recommender)``.
+"""The Gradio page, built by ``create_app(app)`` over the application layer (``moodreel.application``).
 
 Handlers are plain functions (``search_handler``) so tests can call them without a
 server. Every value shown is HTML-escaped: a mood like ``<script>`` is text, never code.
@@ -12,23 +12,20 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import gradio as gr
 from pydantic import ValidationError
 
+from moodreel.application import Moodreel
 from moodreel.errors import MoodreelError
 from moodreel.profiles.history import History, HistoryError, read_history
-from moodreel.profiles.viewers import Viewers
 from moodreel.search.filters import SearchFilters
-from moodreel.search.recommender import RecommendationSet, Recommender
+from moodreel.search.recommender import RecommendationSet
+from moodreel.vibes.lexicon import GENRES
 
 log = logging.getLogger(__name__)
 
-GENRES = [
-    "action", "animation", "comedy", "crime", "documentation", "drama", "european", "family",
-    "fantasy", "history", "horror", "music", "reality", "romance", "scifi", "sport", "thriller",
-    "war", "western",
-]  # fmt: skip
 EXAMPLES = [
     "I had a rough week and I need something that makes me laugh",
     "I want to be scared out of my mind tonight",
@@ -82,6 +79,25 @@ def render_cards(result: RecommendationSet, pitches: dict[str, tuple[str, str]],
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class SearchForm:
+    """The search form's fields as Gradio hands them over (numbers may be None, 0 or floats)."""
+
+    mood: str | None
+    k: float | None
+    type_: str | None
+    genres: list[str] | None
+    exclude: list[str] | None
+    min_year: float | None
+    max_year: float | None
+    max_runtime: float | None
+
+    def filters(self) -> SearchFilters:
+        return build_filters(
+            self.type_, self.genres, self.exclude, self.min_year, self.max_year, self.max_runtime
+        )
+
+
 def build_filters(
     type_: str, genres: list[str] | None, exclude: list[str] | None, min_year, max_year, max_runtime
 ) -> SearchFilters:
@@ -98,66 +114,63 @@ def build_filters(
     )
 
 
-def _pages(recommender: Recommender, pitch_count: int, viewers: Viewers | None, args: tuple, viewer_id):
+def _pages(app: Moodreel, pitch_count: int, form: SearchForm, viewer_id: str | None):
     """(page, result) pairs: the cards first, then once per streamed pitch chunk."""
-    mood, k, type_, genres, exclude, min_year, max_year, max_runtime = args
     try:
-        filters = build_filters(type_, genres, exclude, min_year, max_year, max_runtime)
-        profile = viewers.load(viewer_id) if viewers is not None and viewer_id else None
-        result = recommender.recommend(mood or "", int(k or 10), filters, profile)
+        filters = form.filters()
+        profile = app.load_viewer(viewer_id) if viewer_id else None
+        result = app.recommend(form.mood or "", int(form.k or 10), filters, profile)
     except ValidationError as exc:
         raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
     except MoodreelError as exc:
         raise gr.Error(str(exc)) from None
-    summary = profile.summary() if profile else ""
     pitches: dict[str, tuple[str, str]] = {}
     to_pitch = result.results[:pitch_count]
     yield render_cards(result, pitches, to_pitch[0].id if to_pitch else None), result
     for rec in to_pitch:
         text, notice = "", ""
-        for chunk in recommender.stream_pitch(rec, result.mood, result.emotions, summary):
+        for chunk in app.stream_pitch(rec, result, profile):
             text += chunk.text
             notice = chunk.notice or notice
             pitches[rec.id] = (text, notice)
             yield render_cards(result, pitches, rec.id), result
 
 
-def search_handler(recommender: Recommender, pitch_count: int, viewers: Viewers | None = None):
+def search_handler(app: Moodreel, pitch_count: int):
     def handler(
         mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer_id=None
     ) -> Iterator[str]:
-        args = (mood, k, type_, genres, exclude, min_year, max_year, max_runtime)
-        for page, _ in _pages(recommender, pitch_count, viewers, args, viewer_id):
+        form = SearchForm(
+            mood=mood, k=k, type_=type_, genres=genres, exclude=exclude,
+            min_year=min_year, max_year=max_year, max_runtime=max_runtime,
+        )  # fmt: skip
+        for page, _ in _pages(app, pitch_count, form, viewer_id):
             yield page
 
     return handler
 
 
-def viewer_handler(viewers: Viewers, samples: History | None):
+def viewer_handler(app: Moodreel, samples: History | None):
     """Pick a sample viewer or upload a history -> (viewer id, profile summary HTML)."""
 
     def handler(sample: str | None, upload, user_id: str | None) -> tuple[str | None, str]:
         try:
             if upload:
-                history = read_history(getattr(upload, "name", upload))
-                users = history.users()
-                uid = (user_id or "").strip() or (users[0] if len(users) == 1 else "")
-                if not uid:
-                    raise HistoryError(f"this history has {len(users)} viewers: type which one you are")
+                viewer = app.viewer_from_history(read_history(getattr(upload, "name", upload)), user_id)
             elif sample and samples is not None:
-                history, uid = samples, sample
+                viewer = app.viewer_from_history(samples, sample)
             else:
                 return None, "<p>No viewer: results follow your mood only.</p>"
-            profile, unmatched = viewers.build(uid, history.for_user(uid))
         except MoodreelError as exc:
             raise gr.Error(str(exc)) from None
-        notes = f" ({len(unmatched)} titles not matched, {len(history.problems)} rows skipped)"
-        return uid, f"<p>Viewer <b>{_e(uid)}</b>: {_e(profile.summary() or 'no taste yet')}{_e(notes)}</p>"
+        notes = f" ({len(viewer.unmatched)} titles not matched, {len(viewer.problems)} rows skipped)"
+        summary = viewer.profile.summary() or "no taste yet"
+        return viewer.user_id, f"<p>Viewer <b>{_e(viewer.user_id)}</b>: {_e(summary)}{_e(notes)}</p>"
 
     return handler
 
 
-def feedback_handler(viewers: Viewers):
+def feedback_handler(app: Moodreel):
     """👍 (+1) / 👎 (-1) on a shown title; the next search uses the updated profile."""
 
     def handler(viewer_id: str | None, title_id: str | None, vote: int) -> str:
@@ -166,7 +179,7 @@ def feedback_handler(viewers: Viewers):
         if not title_id:
             raise gr.Error("Pick one of the results to rate.")
         try:
-            profile = viewers.vote(viewer_id, title_id, vote)
+            profile = app.vote(viewer_id, title_id, vote)
         except MoodreelError as exc:
             raise gr.Error(str(exc)) from None
         mark = "👍" if vote > 0 else "👎"
@@ -175,19 +188,17 @@ def feedback_handler(viewers: Viewers):
     return handler
 
 
-def _sample_history(viewers: Viewers | None) -> History | None:
-    if viewers is None:
-        return None
-    path = viewers.services.settings.data_dir / "viewing_history.csv"
+def _sample_history(app: Moodreel) -> History | None:
     try:
-        return read_history(path) if path.exists() else None
+        return app.sample_history()
     except HistoryError:
-        log.warning("sample viewing history at %s is unusable", path, exc_info=True)
+        log.warning("the sample viewing history is unusable", exc_info=True)
         return None
 
 
-def create_app(recommender: Recommender, pitch_count: int = 3, viewers: Viewers | None = None) -> gr.Blocks:
-    samples = _sample_history(viewers)
+def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -> gr.Blocks:
+    """The page; ``with_viewers`` adds the viewer picker and 👍/👎 (mood-only search without)."""
+    samples = _sample_history(app) if with_viewers else None
     with gr.Blocks(title="moodreel") as demo:
         gr.HTML(
             "<h1>🎬 moodreel</h1><p>Tell me how you feel; I'll find films and shows with the same vibe.</p>"
@@ -207,7 +218,7 @@ def create_app(recommender: Recommender, pitch_count: int = 3, viewers: Viewers 
                 max_year = gr.Number(label="To year", precision=0)
                 max_runtime = gr.Number(label="Max runtime (min)", precision=0)
         viewer_id = gr.State(None)
-        if viewers is not None:
+        if with_viewers:
             with gr.Accordion("Viewer (personalize with a watch history)", open=False):
                 with gr.Row():
                     sample = gr.Dropdown(samples.users() if samples else [], label="Sample viewer")
@@ -216,7 +227,7 @@ def create_app(recommender: Recommender, pitch_count: int = 3, viewers: Viewers 
                 use = gr.Button("Use this viewer")
                 viewer_status = gr.HTML()
             use.click(
-                viewer_handler(viewers, samples),
+                viewer_handler(app, samples),
                 inputs=[sample, upload, upload_user],
                 outputs=[viewer_id, viewer_status],
             )
@@ -224,8 +235,8 @@ def create_app(recommender: Recommender, pitch_count: int = 3, viewers: Viewers 
         gr.Examples(EXAMPLES, inputs=[mood])
         cards = gr.HTML(elem_id="results")
         inputs = [mood, k, type_, genres, exclude, min_year, max_year, max_runtime]
-        if viewers is None:
-            handler = search_handler(recommender, pitch_count)
+        if not with_viewers:
+            handler = search_handler(app, pitch_count)
             go.click(handler, inputs=inputs, outputs=cards)
             mood.submit(handler, inputs=inputs, outputs=cards)
             return demo
@@ -235,13 +246,17 @@ def create_app(recommender: Recommender, pitch_count: int = 3, viewers: Viewers 
             down = gr.Button("👎", scale=1)
         feedback_status = gr.HTML()
 
-        def personal(*args):
-            for page, result in _pages(recommender, pitch_count, viewers, args[:-1], args[-1]):
+        def personal(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer_id):
+            form = SearchForm(
+                mood=mood, k=k, type_=type_, genres=genres, exclude=exclude,
+                min_year=min_year, max_year=max_year, max_runtime=max_runtime,
+            )  # fmt: skip
+            for page, result in _pages(app, pitch_count, form, viewer_id):
                 yield page, gr.update(choices=[(r.title, r.id) for r in result.results], value=None)
 
         go.click(personal, inputs=[*inputs, viewer_id], outputs=[cards, rated])
         mood.submit(personal, inputs=[*inputs, viewer_id], outputs=[cards, rated])
-        vote = feedback_handler(viewers)
+        vote = feedback_handler(app)
         up.click(lambda v, t: vote(v, t, 1), inputs=[viewer_id, rated], outputs=feedback_status)
         down.click(lambda v, t: vote(v, t, -1), inputs=[viewer_id, rated], outputs=feedback_status)
     return demo

@@ -327,7 +327,7 @@ def test_readme_command_is_known_and_parses(argv, compose):
 
         _click_parse(app, "moodreel", argv[1:])
     elif kind == "ingest":
-        from ingest.cli import app
+        from moodreel.ingestion.cli import app
 
         _click_parse(app, "python -m ingest", argv[3:])
     elif kind == "notebook":
@@ -343,12 +343,14 @@ def test_readme_curl_calls_answer(tmp_path):
     """The README's curl lines, sent to the API (over small fakes): right routes, valid bodies."""
     from fastapi.testclient import TestClient
 
+    from moodreel.application import Moodreel
     from moodreel.search.recommender import Recommender
     from moodreel.server import create_api
     from tests.test_search import CATALOG, FixedMoodParser, _services
 
     services = _services(tmp_path, CATALOG)
-    api = create_api(Recommender(services, FixedMoodParser(["amusement"])), services.settings, with_ui=False)
+    app = Moodreel(services, Recommender(services, FixedMoodParser(["amusement"])))
+    api = create_api(app, services.settings, with_ui=False)
     client = TestClient(api)
     calls = [c for c in readme_commands() if c[0] == "curl"]
     assert calls

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from ingest.pipeline import Ingestor
 from moodreel.catalog import load_catalog
 from moodreel.embedding import VibeEncoder
+from moodreel.ingestion.pipeline import Ingestor
 from moodreel.prompts import load_prompt
 from moodreel.vibes.cache import VibesCache, read_vibes_jsonl
 from moodreel.vibes.fast_extractor import FastExtractor

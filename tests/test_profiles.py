@@ -10,14 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from moodreel.application import Moodreel
 from moodreel.embedding import VibeEncoder
-from moodreel.profiles.describe import MIN_WORDS, top_up
 from moodreel.profiles.history import HistoryError, parse_history, read_history
 from moodreel.profiles.matching import TitleMatcher, normalize_title
 from moodreel.profiles.profile import WatchedTitle, build_profile, completion, viewer_type
 from moodreel.profiles.store import SECRET_FILE
-from moodreel.profiles.viewers import Viewers
 from moodreel.records import StoredTitle, Title, TitleVibes
+from moodreel.search.describe import MIN_WORDS, top_up
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
@@ -246,7 +246,7 @@ def check_horror_fan_acceptance(services):
     """Issue 4's scenario: 8 horror films rated 5, 5 comedies rated 1, a mood-less evening."""
     recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     plain = recommender.recommend("something good to watch tonight", k=10)
-    profile, unmatched = Viewers(services).build("alice@example.com", horror_fan_rows())
+    profile, unmatched = services.viewers.build("alice@example.com", horror_fan_rows())
     assert unmatched == [] and len(profile.watched) == 13
     personal = recommender.recommend("something good to watch tonight", k=10, viewer=profile)
     assert horror_count(personal.results) >= horror_count(plain.results) + 3
@@ -271,14 +271,14 @@ def test_many_viewers_are_built_with_one_store_read(tmp_path, monkeypatch):
     """build_many gives each viewer the profile build gives them alone, reading the store once."""
     alice = horror_fan_rows()
     bob = [r.model_copy(update={"user_id": "bob", "rating": 6 - r.rating}) for r in alice[4:]]
-    alone = {user: Viewers(make_services(tmp_path / user)).build(user, rows)[0] for user, rows in
+    alone = {user: make_services(tmp_path / user).viewers.build(user, rows)[0] for user, rows in
              (("alice@example.com", alice), ("bob", bob))}  # fmt: skip
     services = make_services(tmp_path / "batch")
     reads = []
     for name in ("get", "vectors"):
         original = getattr(services.store, name)
         monkeypatch.setattr(services.store, name, lambda ids, f=original, n=name: reads.append(n) or f(ids))
-    viewers = Viewers(services)
+    viewers = services.viewers
     built = viewers.build_many({"alice@example.com": alice, "bob": bob})
     assert reads == ["get", "vectors"]
     for user, profile in alone.items():
@@ -292,7 +292,7 @@ def test_many_viewers_are_built_with_one_store_read(tmp_path, monkeypatch):
 
 def test_mood_free_recommendations_follow_the_taste(tmp_path):
     services = make_services(tmp_path)
-    profile, _ = Viewers(services).build("alice@example.com", horror_fan_rows())
+    profile, _ = services.viewers.build("alice@example.com", horror_fan_rows())
     result = Recommender(services, FixedMoodParser(MOOD), PlainWords()).recommend_for_viewer(profile, k=10)
     assert horror_count(result.results) == 10 and result.mood == ""
     assert all(r.why and r.why[0].startswith("taste match") for r in result.results)
@@ -300,7 +300,7 @@ def test_mood_free_recommendations_follow_the_taste(tmp_path):
 
 def test_profiles_are_pseudonymous_cached_and_forgotten(tmp_path):
     services = make_services(tmp_path)
-    viewers = Viewers(services)
+    viewers = services.viewers
     profile, _ = viewers.build("alice@example.com", horror_fan_rows())
     viewers.vote("alice@example.com", "d01", 1)
     state = services.settings.state_dir
@@ -323,7 +323,7 @@ def test_profiles_are_pseudonymous_cached_and_forgotten(tmp_path):
 
 def test_feedback_changes_the_next_ranking(tmp_path):
     services = make_services(tmp_path)
-    viewers = Viewers(services)
+    viewers = services.viewers
     recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     profile, _ = viewers.build("alice@example.com", horror_fan_rows())
     before = recommender.recommend("tonight", k=10, viewer=profile).results
@@ -340,7 +340,7 @@ def test_feedback_changes_the_next_ranking(tmp_path):
 
 def test_pitch_and_description_get_the_summary_never_the_user_id(tmp_path):
     services = make_services(tmp_path)
-    profile, _ = Viewers(services).build("alice@example.com", horror_fan_rows())
+    profile, _ = services.viewers.build("alice@example.com", horror_fan_rows())
     recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
     rec = recommender.recommend("tonight", k=1, viewer=profile).results[0]
     services.chat_model.enqueue("You will love it.")
@@ -366,8 +366,8 @@ def _cli():
 def cli_env(tmp_path, monkeypatch):
     services = make_services(tmp_path)
     monkeypatch.setattr(
-        "moodreel.cli._recommender",
-        lambda db, parser: Recommender(services, FixedMoodParser(MOOD), PlainWords()),
+        "moodreel.cli._app",
+        lambda db, parser: Moodreel(services, Recommender(services, FixedMoodParser(MOOD), PlainWords())),
     )
     lines = ["user_id,content_name,rating,watch_time_minutes"]
     lines += [f"alice,Horror Story {i},5,100" for i in range(8)] + [
@@ -414,9 +414,8 @@ def test_api_personalizes_with_user_and_history(tmp_path):
     from moodreel.server import create_api
 
     services = make_services(tmp_path)
-    api = create_api(
-        Recommender(services, FixedMoodParser(MOOD), PlainWords()), services.settings, with_ui=False
-    )
+    app = Moodreel(services, Recommender(services, FixedMoodParser(MOOD), PlainWords()))
+    api = create_api(app, services.settings, with_ui=False)
     client = TestClient(api)
     history = [
         {"content_name": f"Horror Story {i}", "rating": 5, "watch_time_minutes": 100} for i in range(8)
@@ -448,20 +447,20 @@ def test_web_handlers_pick_a_viewer_and_take_feedback(tmp_path):
     from moodreel.webapp import feedback_handler, search_handler, viewer_handler
 
     services = make_services(tmp_path)
-    viewers = Viewers(services)
+    app = Moodreel(services, Recommender(services, FixedMoodParser(MOOD), PlainWords()))
     rows = [
         {"user_id": "<b>al</b>", "content_name": f"Horror Story {i}", "rating": 5, "watch_time_minutes": 100}
         for i in range(8)
     ]
     samples = parse_history(rows, "samples")
-    uid, status = viewer_handler(viewers, samples)("<b>al</b>", None, None)
+    uid, status = viewer_handler(app, samples)("<b>al</b>", None, None)
     assert uid == "<b>al</b>" and "&lt;b&gt;al&lt;/b&gt;" in status and "<b>al</b>" not in status
-    handler = search_handler(Recommender(services, FixedMoodParser(MOOD), PlainWords()), 0, viewers)
+    handler = search_handler(app, 0)
     page = list(handler("tonight", 5, "Any", [], [], None, None, None, uid))[-1]
     assert "taste match" in page and "Horror Story 0<" not in page
-    vote = feedback_handler(viewers)
+    vote = feedback_handler(app)
     assert "👎 noted" in vote(uid, "h10", -1)
-    assert "h10" in viewers.load(uid).seen_ids
+    assert "h10" in app.load_viewer(uid).seen_ids
     with pytest.raises(gr.Error, match="Pick a viewer"):
         vote(None, "h10", 1)
 

@@ -5,6 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from moodreel.application import Moodreel
 from moodreel.embedding import VibeEncoder
 from moodreel.mood.base import MoodParse, clean_mood_text
 from moodreel.records import Hit, StoredTitle, Title, TitleVibes
@@ -162,7 +163,9 @@ def test_cards_escape_everything(tmp_path):
 def test_search_handler_yields_cards_before_pitches(tmp_path):
     services = _services(tmp_path, CATALOG)
     services.chat_model.enqueue("Pitch one.")
-    handler = search_handler(Recommender(services, FixedMoodParser(["fear"])), pitch_count=1)
+    handler = search_handler(
+        Moodreel(services, Recommender(services, FixedMoodParser(["fear"]))), pitch_count=1
+    )
     pages = list(handler("scare me", 3, "Any", [], [], None, None, None))
     assert "Night Terror" in pages[0] and "writing a pitch" in pages[0]
     assert "Pitch one." in pages[-1]
@@ -171,8 +174,9 @@ def test_search_handler_yields_cards_before_pitches(tmp_path):
 def test_search_handler_turns_errors_into_messages(tmp_path):
     import gradio as gr
 
+    services = _services(tmp_path, CATALOG)
     handler = search_handler(
-        Recommender(_services(tmp_path, CATALOG), FixedMoodParser(["fear"])), pitch_count=0
+        Moodreel(services, Recommender(services, FixedMoodParser(["fear"]))), pitch_count=0
     )
     with pytest.raises(gr.Error, match="empty"):
         list(handler("   ", 3, "Any", [], [], None, None, None))
@@ -184,7 +188,8 @@ def test_api_recommend_validates_and_answers(tmp_path):
     from moodreel.server import create_api
 
     services = _services(tmp_path, CATALOG)
-    api = create_api(Recommender(services, FixedMoodParser(["dread"])), services.settings, with_ui=False)
+    app = Moodreel(services, Recommender(services, FixedMoodParser(["dread"])))
+    api = create_api(app, services.settings, with_ui=False)
     client = TestClient(api)
     ok = client.post("/api/recommend", json={"mood": "scare me", "k": 2, "filters": {"genres": ["horror"]}})
     assert ok.status_code == 200

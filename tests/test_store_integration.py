@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from ingest.pipeline import Ingestor
 from moodreel.catalog import load_catalog
 from moodreel.embedding import VibeEncoder
+from moodreel.ingestion.pipeline import Ingestor
 from moodreel.store import MilvusStore
 from moodreel.vibes.cache import VibesCache
 from moodreel.vibes.fast_extractor import FastExtractor

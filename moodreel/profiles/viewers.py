@@ -24,21 +24,21 @@ from moodreel.profiles.profile import (
 )
 from moodreel.profiles.store import ProfileStore
 from moodreel.records import StoredTitle
-from moodreel.services import Services
+from moodreel.store import MilvusStore
 
 _MATCH_FIELDS = ["id", "title", "type", "release_year"]
 
 
 class Viewers:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.profiles = ProfileStore(services.settings.state_dir)
+    def __init__(self, store: MilvusStore, profiles: ProfileStore) -> None:
+        self.store = store
+        self.profiles = profiles
         self._matcher: TitleMatcher | None = None
 
     @property
     def matcher(self) -> TitleMatcher:
         if self._matcher is None:
-            self._matcher = TitleMatcher(self.services.store.all_titles(_MATCH_FIELDS))
+            self._matcher = TitleMatcher(self.store.all_titles(_MATCH_FIELDS))
         return self._matcher
 
     def build(self, user_id: str, rows: Sequence[HistoryRow]) -> tuple[ViewerProfile, list[MatchResult]]:
@@ -73,8 +73,8 @@ class Viewers:
         ids = sorted(
             {i for user in todo for i in latest_by_user[user]} | {i for *_, fb in todo.values() for i in fb}
         )
-        titles = {t.id: t for t in self.services.store.get(ids)} if ids else {}
-        vectors = self.services.store.vectors(ids) if ids else {}
+        titles = {t.id: t for t in self.store.get(ids)} if ids else {}
+        vectors = self.store.vectors(ids) if ids else {}
         for user, (pid, digest, feedback) in todo.items():
             watched = [
                 _watched(
@@ -120,11 +120,11 @@ class Viewers:
         known = {w.id for w in watched}
         extra = [i for i in feedback if i not in known]
         missing = [i for i in extra if i not in titles]
-        titles.update({t.id: t for t in self.services.store.get(missing)} if missing else {})
+        titles.update({t.id: t for t in self.store.get(missing)} if missing else {})
         rated = [_watched(titles[i], FEEDBACK_RATING[feedback[i]], 1.0) for i in extra if i in titles]
         ids = [w.id for w in watched] + [r.id for r in rated]
         unread = [i for i in ids if i not in vectors]
-        vectors.update(self.services.store.vectors(unread) if unread else {})
+        vectors.update(self.store.vectors(unread) if unread else {})
         profile = build_profile(pid, watched, feedback, vectors, source, rated)
         self.profiles.save(profile)
         return profile

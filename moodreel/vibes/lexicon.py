@@ -2,7 +2,7 @@
 
 Data, not logic. ``EMOTIONS`` is the set a title's synopsis is matched against;
 ``GENRE_EMOTIONS`` nudges the choice towards what a genre usually makes people feel;
-``GENRE_EMOJI`` gives a fallback emoji per genre.
+``GENRE_EMOJI`` gives a fallback emoji per genre; ``GENRES`` is their keys, the catalog's genres.
 """
 
 EMOTIONS: tuple[str, ...] = (
@@ -62,6 +62,9 @@ GENRE_EMOJI: dict[str, str] = {
     "scifi": "🚀", "european": "🇪🇺", "horror": "👻", "music": "🎵", "history": "📜",
     "reality": "📺", "sport": "🏆", "war": "⚔️", "western": "🤠",
 }  # fmt: skip
+
+# The catalog's genres, in one place (the page's genre pickers use this list).
+GENRES: tuple[str, ...] = tuple(sorted(GENRE_EMOTIONS))
 
 # Words whose emoji alias misleads (":fire:" is fine, ":man:" says nothing of a plot).
 STOP_EMOJI_WORDS: frozenset[str] = frozenset({

@@ -25,7 +25,6 @@ from moodreel.catalog import Catalog, RowProblem
 from moodreel.embedding import VibeEncoder
 from moodreel.errors import ExtractionError
 from moodreel.records import Title, TitleVibes
-from moodreel.services import Services
 from moodreel.store import MilvusStore, to_row
 from moodreel.vibes.cache import VibesCache
 from moodreel.vibes.fast_extractor import FastExtractor
@@ -189,21 +188,3 @@ def _export_record(title: Title, vibes: TitleVibes | None) -> dict:
         "extractor": vibes.extractor, "model": vibes.model, "prompt_version": vibes.prompt_version,
         "content_hash": vibes.content_hash,
     }  # fmt: skip
-
-
-def build_ingestor(services: Services, extractor: ExtractorChoice) -> Ingestor:
-    """The pipeline wired to the app's services (one store client, one embedder)."""
-    settings = services.settings
-
-    def llm_factory() -> LLMExtractor:
-        concurrency = settings.llm_concurrency if settings.llm_backend == "openai" else 1
-        return LLMExtractor(services.chat_model, services.prompt("extract_vibes"), concurrency)
-
-    return Ingestor(
-        store=services.store,
-        encoder=services.encoder,
-        cache=services.vibes_cache(),
-        fast=FastExtractor(services.embedder),
-        llm_factory=llm_factory if extractor == "llm" else None,
-        chunk_size=8 if extractor == "llm" else 256,
-    )

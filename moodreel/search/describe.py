@@ -8,25 +8,36 @@ the title's feelings, and a liked title only when it really shares a genre.
 
 from __future__ import annotations
 
+from langchain_core.language_models import BaseChatModel
+
+from moodreel.credits import Credits
 from moodreel.profiles.profile import LIKED_MIN, ViewerProfile
+from moodreel.prompts import Prompt
 from moodreel.records import StoredTitle
 from moodreel.search.pitch import stream_pitch
-from moodreel.services import Services
 
 MIN_WORDS = 25
 NO_MOOD = "no particular mood: suggest it for this viewer's taste"
 
 
-def describe(services: Services, title: StoredTitle, profile: ViewerProfile) -> str:
+def describe(
+    chat_model: BaseChatModel,
+    prompt: Prompt,
+    title: StoredTitle,
+    profile: ViewerProfile,
+    credits: Credits,
+    timeout_s: float,
+) -> str:
+    """The pitch prompt (``prompt``) without a mood, for ``profile``, topped up to ``MIN_WORDS``."""
     chunks = stream_pitch(
-        services.chat_model,
-        services.prompt("pitch"),
+        chat_model,
+        prompt,
         title,
         NO_MOOD,
         profile.emotions[:3] or title.emotions[:3],
-        services.credits.get(title.id),
+        credits,
         profile.summary(),
-        timeout_s=services.settings.pitch_timeout_s,
+        timeout_s=timeout_s,
     )
     return top_up("".join(c.text for c in chunks).strip(), title, profile)
 

@@ -1,4 +1,4 @@
-"""Command line of the ingest pipeline (`python -m ingest --help`).
+"""Command line of the ingest pipeline (`python -m ingest --help`; ``ingest/`` is only its door).
 
 Validates the catalog before anything is opened or written: an unusable catalog exits
 non-zero and leaves the store as it was.
@@ -16,7 +16,7 @@ import typer
 from tqdm import tqdm
 
 from moodreel.catalog import load_catalog
-from moodreel.cli import fail as _fail
+from moodreel.console import fail
 from moodreel.errors import MoodreelError
 from moodreel.settings import Settings
 
@@ -66,13 +66,12 @@ def run(
     try:
         parsed = load_catalog(settings.catalog_file)
     except MoodreelError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for problem in parsed.problems:
         typer.secho(f"{parsed.path}: {problem}", fg=typer.colors.YELLOW, err=True)
     if not parsed.titles:
-        _fail(f"{parsed.path}: no valid titles to ingest ({parsed.skipped} bad rows)")
+        fail(f"{parsed.path}: no valid titles to ingest ({parsed.skipped} bad rows)")
 
-    from ingest.pipeline import build_ingestor
     from moodreel.services import build_services
 
     titles = parsed.titles
@@ -84,14 +83,14 @@ def run(
         if rebuild:
             store.drop()
 
-        ingestor = build_ingestor(services, extractor.value)
+        ingestor = services.ingestor(extractor.value)
         total = min(len(titles), limit) if limit else len(titles)
         with tqdm(
             total=total, unit="title", desc=f"ingest ({extractor.value})", file=sys.stderr, disable=None
         ) as bar:
             summary = ingestor.run(parsed, extractor.value, limit, export_vibes, bar.update, titles=titles)
     except MoodreelError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for failure in summary.failures:
         typer.secho(f"failed: {failure}", fg=typer.colors.YELLOW, err=True)
     if as_json:

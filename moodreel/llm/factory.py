@@ -55,11 +55,16 @@ def model_id(model: BaseChatModel) -> str:
 
 
 def json_response_format(model: BaseChatModel, schema: dict) -> dict | None:
-    """The backend's JSON mode: schema-constrained on llama.cpp, JSON object elsewhere."""
+    """The backend's JSON mode: schema-constrained on llama.cpp, JSON object on OpenAI-compatible
+    endpoints, none for any other model (told by its class, not by a private name)."""
     from moodreel.llm.llamacpp_chat import LlamaCppChat
 
     if isinstance(model, LlamaCppChat):
         return {"type": "json_object", "schema": schema}
-    if model._llm_type.startswith("openai"):
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError:  # then no model here can be one
+        return None
+    if isinstance(model, ChatOpenAI):
         return {"type": "json_object"}
     return None

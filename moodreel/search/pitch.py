@@ -1,39 +1,107 @@
-"""A short pitch per hit, streamed from the LLM, with a template fallback.
+"""A short pitch per hit, streamed sentence by sentence, checked, with a template fallback.
 
 The mood text goes into the prompt as quoted data, trimmed; the viewer's profile
-summary (never a raw id or history) is an optional line. If the LLM fails or stalls,
-the caller gets a one-sentence template pitch and a notice, never an empty card.
+summary (never a raw id or history) is an optional line. The LLM's text is cut into
+clean, complete sentences (``pitch_text.SentenceSplitter``) within the budget: two
+sentences, at most 45 words; generation stops as soon as the budget is spent. Each
+sentence is checked (``pitch_check.check_pitch``: names, claims, tone, copy) before it is
+shown, so what was streamed is never taken back: the concatenated chunks are the pitch.
+
+A draft whose first sentence fails is regenerated once, told what was wrong; if that
+fails too, or the LLM fails or stalls, the card gets a grounded template pitch built
+from the facts, never an empty card. A later sentence that fails is dropped and the
+pitch ends on the sentences already shown. The last chunk says what happened.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from moodreel.credits import Credits
 from moodreel.prompts import Prompt
 from moodreel.records import StoredTitle
+from moodreel.search.pitch_check import PitchFacts, Violation, check_pitch, copy_ratio, tone, tone_violations
+from moodreel.search.pitch_text import MAX_SENTENCES, MAX_WORDS, SentenceSplitter, split_sentences, words
 
 log = logging.getLogger(__name__)
+
+MAX_TOKENS = 80  # 45 words are ~60 tokens; the sentence budget usually stops generation first
+TEMPERATURE = 0.7
+GENRE_WORDS = {"documentation": "documentary", "scifi": "sci-fi", "european": ""}
 
 
 @dataclass
 class PitchChunk:
+    """A piece of a streamed pitch. Joining every chunk's ``text`` gives the final pitch.
+
+    Text is only emitted as complete sentences that passed the checks, so nothing shown is
+    ever taken back. The last chunk has ``done=True`` (its text may be empty) and says how
+    the pitch came about: ``attempts``, the LLM generations made (2 after a regeneration,
+    0 when the LLM was not used); ``violations``, every problem the checks found in the
+    drafts (none of it shown); ``fallback``, the text is the template pitch.
+    """
+
     text: str
     fallback: bool = False
     notice: str = ""
+    done: bool = False
+    attempts: int = 0
+    violations: tuple[Violation, ...] = ()
+
+    @property
+    def regenerated(self) -> bool:
+        return self.attempts > 1
 
 
-def template_pitch(title: StoredTitle, mood_emotions: list[str]) -> str:
-    feels = ", ".join(title.emotions[:3]) or "a change of mood"
-    wanted = " and ".join(mood_emotions[:2]) or "something new"
+def pitch_facts(title: StoredTitle, credits: Credits, mood: str = "", viewer_summary: str = "") -> PitchFacts:
+    """What a pitch for ``title`` may say; names may also come from the mood and viewer summary."""
+    return PitchFacts(
+        title=title.title,
+        synopsis=title.description,
+        genres=tuple(title.genres),
+        vibes=tuple(title.emotions),
+        names=credits.directors + credits.cast,
+        context=f"{mood} {viewer_summary}".strip(),
+    )
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def template_pitch(title: StoredTitle, mood_emotions: list[str], max_words: int = MAX_WORDS) -> str:
+    """Two true sentences from the facts: genres and feelings, then the synopsis' first
+    sentence (or, if it is long or the pitch would copy it, the mood it fits)."""
+    facts = pitch_facts(title, Credits())
     kind = "series" if title.type == "SHOW" else "film"
+    genres = [w for w in (GENRE_WORDS.get(g, g) for g in title.genres) if w][:2]
+    feels = [e for e in title.emotions if not tone_violations(e, facts)][:3]
+    what = f"{_and(genres)} {kind}" if genres else kind
     year = f" ({title.release_year})" if title.release_year else ""
-    return f"{title.title}{year} is a {kind} of {feels}: a fit for a night when you want {wanted}."
+    first = f"{title.title}{year} is {'an' if what[0] in 'aeiou' else 'a'} {what}"
+    first += f" of {_and(feels)}." if feels else "."
+    sentences, _ = split_sentences(title.description)
+    story = sentences[0] if sentences else ""
+    pitch = f"{first} {story}"
+    if story and words(pitch) <= max_words and copy_ratio(pitch, title.description) <= 0.5:
+        return pitch
+    wanted = _and(mood_emotions[:2])
+    return f"{first} A pick for a night when you want {wanted}." if wanted else first
+
+
+def _tone_line(facts: PitchFacts) -> str:
+    genres = ", ".join(facts.genres) or "unknown genres"
+    return {
+        "dark": f"dark ({genres}): tense, never warm, cozy or lighthearted",
+        "light": f"light ({genres}): fun, never chilling or a thriller",
+    }.get(tone(facts), f"as its genres ({genres}) and feelings say")
 
 
 def render_pitch_messages(
@@ -43,7 +111,7 @@ def render_pitch_messages(
     mood_emotions: list[str],
     credits: Credits,
     viewer_summary: str = "",
-):
+) -> list[BaseMessage]:
     credit_bits = []
     if credits.directors:
         credit_bits.append("Directed by " + ", ".join(credits.directors))
@@ -61,6 +129,47 @@ def render_pitch_messages(
         synopsis=synopsis[:700],
         credits=("; ".join(credit_bits) + ".") if credit_bits else "",
         title_emotions=", ".join(title.emotions),
+        tone=_tone_line(pitch_facts(title, credits)),
+    )
+
+
+def _sentences(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    draft: SentenceSplitter,
+    max_tokens: int,
+    deadline: float,
+    timeout_s: float,
+) -> Iterator[str]:
+    """Complete sentences of one generation; closing this generator stops the LLM."""
+    stream = model.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE)
+    try:
+        for chunk in stream:
+            yield from draft.feed(str(chunk.content))
+            if draft.stopped:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"pitch took longer than {timeout_s:.0f} s")
+        yield from draft.finish()
+    finally:
+        close = getattr(stream, "close", None)  # stops the backend's generation
+        if close is not None:
+            close()
+
+
+def _unusable(draft: SentenceSplitter, max_words: int) -> Violation:
+    if draft.over_budget:
+        return Violation("length", f"the first sentence runs past {max_words} words")
+    if draft.tail:
+        return Violation("incomplete", f"ends mid-sentence: {draft.tail[-40:]!r}")
+    return Violation("empty", "no pitch")
+
+
+def _ask_again(problems: list[Violation], max_words: int) -> str:
+    return (
+        f"That pitch cannot be used: {'; '.join(v.detail for v in problems)}. Write it again: "
+        f"two complete sentences, at most {max_words - 5} words, only the facts given, in the "
+        "title's tone, plain text."
     )
 
 
@@ -73,28 +182,57 @@ def stream_pitch(
     credits: Credits,
     viewer_summary: str = "",
     timeout_s: float = 60.0,
-    max_tokens: int = 120,
+    max_tokens: int = MAX_TOKENS,
+    *,
+    max_words: int = MAX_WORDS,
+    max_sentences: int = MAX_SENTENCES,
+    retries: int = 1,
 ) -> Iterator[PitchChunk]:
-    """Yield pitch text as it is generated; on failure, yield the template with a notice."""
+    """Yield the pitch sentence by sentence as it passes the checks, then a ``done`` chunk.
+
+    ``timeout_s`` bounds the whole pitch, regeneration included; ``max_tokens`` each
+    generation. ``retries``: regenerations after a draft that fails the checks.
+    """
+    facts = pitch_facts(title, credits, mood, viewer_summary)
     messages = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
-    started = time.monotonic()
-    produced = ""
-    try:
-        for chunk in model.stream(messages, max_tokens=max_tokens, temperature=0.7):
-            text = str(chunk.content)
-            if text:
-                produced += text
-                yield PitchChunk(text)
-            if time.monotonic() - started > timeout_s:
-                raise TimeoutError(f"pitch took longer than {timeout_s:.0f} s")
-        if produced.strip():
-            return
-        raise ValueError("the LLM returned an empty pitch")
-    except Exception as exc:  # any backend failure degrades to the template
-        log.warning("pitch for %s failed: %s", title.id, exc)
-        if produced.strip():
-            yield PitchChunk("…", fallback=True, notice=f"pitch cut short ({exc})")
-            return
-        yield PitchChunk(
-            template_pitch(title, mood_emotions), fallback=True, notice=f"AI pitch unavailable ({exc})"
-        )
+    deadline = time.monotonic() + timeout_s
+    found: list[Violation] = []
+    shown: list[str] = []
+    attempts, notice = 0, ""
+    while not shown and attempts <= retries:
+        attempts += 1
+        draft = SentenceSplitter(max_words, max_sentences, title.title)
+        problems: list[Violation] = []
+        try:
+            for sentence in _sentences(model, messages, draft, max_tokens, deadline, timeout_s):
+                problems = check_pitch(" ".join([*shown, sentence]), facts, max_words)
+                if problems:
+                    break  # a bad sentence is never shown
+                yield PitchChunk(f" {sentence}" if shown else sentence)
+                shown.append(sentence)
+        except Exception as exc:  # any backend failure or stall degrades, never an empty card
+            log.warning("pitch for %s failed: %s", title.id, exc)
+            notice = f"pitch cut short ({exc})" if shown else f"AI pitch unavailable ({exc})"
+            break
+        if not shown and not problems:
+            problems = [_unusable(draft, max_words)]
+        if problems:
+            log.info("pitch for %s, attempt %d: %s", title.id, attempts, "; ".join(map(str, problems)))
+            found += problems
+            answer = re.sub(r"\s+", " ", draft.raw).strip() or "(nothing)"
+            messages = [
+                *messages,
+                AIMessage(content=answer),
+                HumanMessage(content=_ask_again(problems, max_words)),
+            ]
+    if shown:
+        yield PitchChunk("", notice=notice, done=True, attempts=attempts, violations=tuple(found))
+        return
+    yield PitchChunk(
+        template_pitch(title, mood_emotions, max_words),
+        fallback=True,
+        notice=notice or "a plain pitch: the AI drafts did not pass the checks",
+        done=True,
+        attempts=attempts,
+        violations=tuple(found),
+    )

@@ -1,0 +1,201 @@
+"""Checks a pitch against the title's facts: grounded, in tone, not a copy, complete.
+
+``check_pitch(text, facts)`` lists what is wrong with a finished pitch: proper names
+not in the facts, invented awards and praise, a tone or genre label that contradicts the
+title's genres and vibes, a near-copy of the synopsis, an incomplete or too long text.
+Pure functions, no LLM.
+
+Deliberately heuristic and lenient: a word counts as grounded if it appears anywhere in the
+facts, whatever its case; a capitalized word at the start of a sentence is never taken for
+a name. It catches the failures seen by hand (issue 12), not every possible one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from moodreel.search.pitch_text import MAX_WORDS, split_sentences, words
+
+COPY_THRESHOLD = 0.6  # share of the pitch's word 5-grams found in the synopsis
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem with a pitch. ``kind``: name, claim, tone, copy, incomplete, length, empty."""
+
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class PitchFacts:
+    """What a pitch may say about a title. ``context``: other text names may come from
+    (the viewer's mood and summary), never used for tone."""
+
+    title: str
+    synopsis: str = ""
+    genres: tuple[str, ...] = ()
+    vibes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    context: str = ""
+
+    @property
+    def vocabulary(self) -> set[str]:
+        text = " ".join([self.title, self.synopsis, *self.genres, *self.vibes, *self.names, self.context])
+        return {_norm(w) for w in _WORD.findall(text)}
+
+    @property
+    def text(self) -> str:
+        """The facts as one lower-case text, for phrase look-ups."""
+        return " ".join([self.title, self.synopsis, *self.names, self.context]).lower()
+
+
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+# not names: the service, days, months, holidays, generic words often capitalized
+ALLOWED_NAMES = {
+    "netflix", "tv", "i", "i'm", "i'd", "i'll", "i've", "ok", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
+    "june", "july", "august", "september", "october", "november", "december", "christmas",
+    "halloween", "thanksgiving", "easter", "earth", "sci-fi", "rom-com", "god",
+}  # fmt: skip
+
+CLAIMS = re.compile(
+    r"\b(oscars?|academy awards?|emmys?|golden globes?|baftas?|palme d'or|cannes|sundance|"
+    r"award[- ]winning|awards?|nominated|nominations?|critically acclaimed|acclaimed|critics|"
+    r"box[- ]office|blockbuster|best[- ]?sell(?:ing|er)|soundtrack|cinematography|true story|"
+    r"(?:stunning|brilliant|stellar|outstanding|powerful|incredible|standout) performances?)\b",
+    re.IGNORECASE,
+)
+_CHEERFUL = re.compile(
+    r"\b(light[- ]?hearted|heart[- ]?warming|feel[- ]good|warm|warmly|warmth|cozy|cosy|wholesome|"
+    r"cheerful|uplifting|breezy|whimsical)\b",
+    re.IGNORECASE,
+)
+_GRIM = re.compile(
+    r"\b(chilling|spine[- ]chilling|bone[- ]chilling|terrifying|horrifying|gripping thriller|"
+    r"psychological thriller|crime drama|crime thriller|sinister|gruesome|gory|harrowing|"
+    r"nail[- ]biting|heart[- ]pounding)\b",
+    re.IGNORECASE,
+)
+# genre labels and the genres that make them true
+_LABELS = [
+    (re.compile(r"\bthrillers?\b", re.IGNORECASE), {"thriller", "crime", "horror"}),
+    (re.compile(r"\bhorror (?:film|movie|series|show|story|flick|tale)s?\b", re.IGNORECASE), {"horror"}),
+    (re.compile(r"\b(?:documentar(?:y|ies)|docu-?series)\b", re.IGNORECASE), {"documentation"}),
+    (re.compile(r"\b(?:animated|cartoons?|anime)\b", re.IGNORECASE), {"animation"}),
+    (re.compile(r"\b(?:comedy|comedies|sitcom|rom-?com)\b", re.IGNORECASE), {"comedy"}),
+]
+DARK_GENRES = {"horror", "thriller", "crime"}
+DARK_VIBES = {"dread", "terror", "horror", "violence", "menace", "cruelty", "fright", "scare"}
+LIGHT_GENRES = {"comedy", "family", "animation"}
+
+
+def _norm(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word
+
+
+def tone(facts: PitchFacts) -> str:
+    """'dark', 'light' or '' (neither): what the title's genres and vibes allow."""
+    genres = {g.lower() for g in facts.genres}
+    if genres & LIGHT_GENRES and not genres & {"horror", "thriller"}:
+        return "light"  # a crime comedy is still a comedy
+    if genres & DARK_GENRES or {v.lower() for v in facts.vibes} & DARK_VIBES:
+        return "dark"
+    return ""
+
+
+def name_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    """Capitalized words (runs of them) inside a sentence that appear nowhere in the facts."""
+    known = facts.vocabulary | ALLOWED_NAMES
+    found: list[str] = []
+    sentences, tail = split_sentences(text)
+    for sentence in [*sentences, tail]:
+        phrase: list[str] = []
+        bad = False
+        last_end = -1
+        for i, match in enumerate(_WORD.finditer(sentence)):
+            word = match.group().rstrip(".")
+            gap = sentence[last_end : match.start()] if last_end >= 0 else ""
+            last_end = match.end()
+            starts = i == 0 or gap.strip()[-1:] in {'"', "“", "(", ":", "—"}
+            if phrase and gap != " ":
+                found += [" ".join(phrase)] if bad else []
+                phrase, bad = [], False
+            if word[:1].isupper() and not starts:
+                phrase.append(word)
+                bad = bad or _norm(word) not in known
+            elif phrase:
+                found += [" ".join(phrase)] if bad else []
+                phrase, bad = [], False
+        if phrase and bad:
+            found.append(" ".join(phrase))
+    return [Violation("name", f"{name!r} is not in the facts") for name in dict.fromkeys(found)]
+
+
+def claim_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    facts_text = facts.text
+    claims = {m.group(1).lower() for m in CLAIMS.finditer(text)}
+    return [Violation("claim", f"{c!r} is not in the facts") for c in sorted(claims) if c not in facts_text]
+
+
+def tone_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    kind = tone(facts)
+    synopsis = f"{facts.title} {facts.synopsis}".lower()
+    out: list[Violation] = []
+    wrong = _CHEERFUL if kind == "dark" else _GRIM if kind == "light" else None
+    if wrong is not None:
+        for word in dict.fromkeys(m.group(1).lower() for m in wrong.finditer(text)):
+            if word not in synopsis:
+                genres = ", ".join(facts.genres) or "no genre"
+                out.append(Violation("tone", f"{word!r} for a {kind} title ({genres})"))
+    lowered = {g.lower() for g in facts.genres}
+    for pattern, needs in _LABELS:
+        for match in pattern.finditer(text):
+            label = match.group().lower()
+            if not lowered & needs and label not in synopsis and all(label not in v.detail for v in out):
+                out.append(
+                    Violation("tone", f"{label!r} but the genres are {', '.join(facts.genres) or 'unknown'}")
+                )
+                break
+    return out
+
+
+def copy_ratio(text: str, synopsis: str, n: int = 5) -> float:
+    """Share of the text's word n-grams that also occur in the synopsis."""
+    grams = _ngrams(text, n)
+    return len(grams & _ngrams(synopsis, n)) / len(grams) if grams else 0.0
+
+
+def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
+    tokens = [_norm(w) for w in _WORD.findall(text)]
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> list[Violation]:
+    """Everything wrong with a finished pitch; an empty list means it may be shown."""
+    text = text.strip()
+    if not text:
+        return [Violation("empty", "no pitch")]
+    out: list[Violation] = []
+    sentences, tail = split_sentences(text)
+    if tail or not sentences:
+        out.append(Violation("incomplete", f"ends mid-sentence: {tail[-40:]!r}"))
+    if words(text) > max_words:
+        out.append(Violation("length", f"{words(text)} words, more than {max_words}"))
+    out += name_violations(text, facts)
+    out += claim_violations(text, facts)
+    out += tone_violations(text, facts)
+    ratio = copy_ratio(text, facts.synopsis)
+    if ratio > COPY_THRESHOLD:
+        out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))
+    return out
+
+
+def kinds(violations: Iterable[Violation]) -> set[str]:
+    return {v.kind for v in violations}

@@ -29,6 +29,7 @@ DRAFT_KINDS = [
     ("invented claims (awards, praise)", {"claim"}),
     ("tone or genre contradictions", {"tone"}),
     ("synopsis copies", {"copy"}),
+    ("talk about the task (meta)", {"meta"}),
     ("cut off, too long or empty", {"incomplete", "length", "empty"}),
 ]
 

@@ -7,7 +7,7 @@ sentences, at most 45 words; generation stops as soon as the budget is spent. Ea
 sentence is checked (``pitch_check.check_pitch``: names, claims, tone, copy) before it is
 shown, so what was streamed is never taken back: the concatenated chunks are the pitch.
 
-A draft whose first sentence fails is regenerated once, told what was wrong; if that
+A draft whose first sentence fails is regenerated once, told what to avoid; if that
 fails too, or the LLM fails or stalls, the card gets a grounded template pitch built
 from the facts, never an empty card. A later sentence that fails is dropped and the
 pitch ends on the sentences already shown. The last chunk says what happened.
@@ -16,13 +16,13 @@ pitch ends on the sentences already shown. The last chunk says what happened.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 
 from moodreel.credits import Credits
 from moodreel.prompts import Prompt
@@ -140,9 +140,10 @@ def _sentences(
     max_tokens: int,
     deadline: float,
     timeout_s: float,
+    **options: Any,
 ) -> Iterator[str]:
     """Complete sentences of one generation; closing this generator stops the LLM."""
-    stream = model.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE)
+    stream = model.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE, **options)
     try:
         for chunk in stream:
             yield from draft.feed(str(chunk.content))
@@ -165,12 +166,28 @@ def _unusable(draft: SentenceSplitter, max_words: int) -> Violation:
     return Violation("empty", "no pitch")
 
 
-def _ask_again(problems: list[Violation], max_words: int) -> str:
-    return (
-        f"That pitch cannot be used: {'; '.join(v.detail for v in problems)}. Write it again: "
-        f"two complete sentences, at most {max_words - 5} words, only the facts given, in the "
-        "title's tone, plain text."
-    )
+# What to do instead, per kind of problem. The rejected draft and its names are left out
+# of the new request: shown to a small model, they get repeated.
+_INSTEAD = {
+    "name": "Name no person, place or title that the facts above do not name.",
+    "claim": "Claim no awards, music, performances or praise.",
+    "copy": "Use your own words, not the synopsis'.",
+    "meta": "Write the pitch itself, nothing about pitches.",
+}
+
+
+def _retry_messages(
+    messages: list[BaseMessage], problems: list[Violation], facts: PitchFacts, max_words: int
+) -> list[BaseMessage]:
+    """The first request again, with what to avoid this time added to its last message."""
+    asks = [_INSTEAD[k] for k in dict.fromkeys(v.kind for v in problems) if k in _INSTEAD]
+    if any(v.kind == "tone" for v in problems):
+        asks.append(
+            f"Call it only what its genres say ({', '.join(facts.genres)}); tone: {_tone_line(facts)}."
+        )
+    asks.append(f"Two complete sentences, at most {max_words - 5} words.")
+    *head, last = messages
+    return [*head, HumanMessage(content=f"{last.content}\n{' '.join(asks)}")]
 
 
 def stream_pitch(
@@ -194,7 +211,8 @@ def stream_pitch(
     generation. ``retries``: regenerations after a draft that fails the checks.
     """
     facts = pitch_facts(title, credits, mood, viewer_summary)
-    messages = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
+    base = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
+    messages = base
     deadline = time.monotonic() + timeout_s
     found: list[Violation] = []
     shown: list[str] = []
@@ -204,7 +222,10 @@ def stream_pitch(
         draft = SentenceSplitter(max_words, max_sentences, title.title)
         problems: list[Violation] = []
         try:
-            for sentence in _sentences(model, messages, draft, max_tokens, deadline, timeout_s):
+            # a retry samples afresh: the same seed would give the same draft
+            options: dict[str, Any] = {"seed": 1000 + attempts} if attempts > 1 else {}
+            sentences = _sentences(model, messages, draft, max_tokens, deadline, timeout_s, **options)
+            for sentence in sentences:
                 problems = check_pitch(" ".join([*shown, sentence]), facts, max_words)
                 if problems:
                     break  # a bad sentence is never shown
@@ -219,12 +240,7 @@ def stream_pitch(
         if problems:
             log.info("pitch for %s, attempt %d: %s", title.id, attempts, "; ".join(map(str, problems)))
             found += problems
-            answer = re.sub(r"\s+", " ", draft.raw).strip() or "(nothing)"
-            messages = [
-                *messages,
-                AIMessage(content=answer),
-                HumanMessage(content=_ask_again(problems, max_words)),
-            ]
+            messages = _retry_messages(base, problems, facts, max_words)
     if shown:
         yield PitchChunk("", notice=notice, done=True, attempts=attempts, violations=tuple(found))
         return

@@ -2,8 +2,8 @@
 
 ``check_pitch(text, facts)`` lists what is wrong with a finished pitch: proper names
 not in the facts, invented awards and praise, a tone or genre label that contradicts the
-title's genres and vibes, a near-copy of the synopsis, an incomplete or too long text.
-Pure functions, no LLM.
+title's genres and vibes, a near-copy of the synopsis, talk about its own task ("In a
+pitch, you should ..."), an incomplete or too long text. Pure functions, no LLM.
 
 Deliberately heuristic and lenient: a word counts as grounded if it appears anywhere in the
 facts, whatever its case; a capitalized word at the start of a sentence is never taken for
@@ -23,7 +23,7 @@ COPY_THRESHOLD = 0.6  # share of the pitch's word 5-grams found in the synopsis
 
 @dataclass(frozen=True)
 class Violation:
-    """One problem with a pitch. ``kind``: name, claim, tone, copy, incomplete, length, empty."""
+    """One problem with a pitch. ``kind``: name, claim, tone, copy, meta, incomplete, length, empty."""
 
     kind: str
     detail: str
@@ -68,7 +68,8 @@ CLAIMS = re.compile(
     r"\b(oscars?|academy awards?|emmys?|golden globes?|baftas?|palme d'or|cannes|sundance|"
     r"award[- ]winning|awards?|nominated|nominations?|critically acclaimed|acclaimed|critics|"
     r"box[- ]office|blockbuster|best[- ]?sell(?:ing|er)|soundtrack|cinematography|true story|"
-    r"(?:stunning|brilliant|stellar|outstanding|powerful|incredible|standout) performances?)\b",
+    r"(?:stunning|brilliant|stellar|outstanding|powerful|incredible|standout|strong|superb|great|"
+    r"compelling|memorable|terrific) performances?)\b",
     re.IGNORECASE,
 )
 _CHEERFUL = re.compile(
@@ -90,6 +91,12 @@ _LABELS = [
     (re.compile(r"\b(?:animated|cartoons?|anime)\b", re.IGNORECASE), {"animation"}),
     (re.compile(r"\b(?:comedy|comedies|sitcom|rom-?com)\b", re.IGNORECASE), {"comedy"}),
 ]
+# the model talking about its task instead of the title
+_META = re.compile(
+    r"\b(pitch(?:es)?|synopsis|instructions?|the facts(?: given)?|as an ai|matches the tone|"
+    r"its genres|feelings given)\b",
+    re.IGNORECASE,
+)
 DARK_GENRES = {"horror", "thriller", "crime"}
 DARK_VIBES = {"dread", "terror", "horror", "violence", "menace", "cruelty", "fright", "scare"}
 LIGHT_GENRES = {"comedy", "family", "animation"}
@@ -120,7 +127,7 @@ def name_violations(text: str, facts: PitchFacts) -> list[Violation]:
         bad = False
         last_end = -1
         for i, match in enumerate(_WORD.finditer(sentence)):
-            word = match.group().rstrip(".")
+            word = match.group().rstrip(".'’")
             gap = sentence[last_end : match.start()] if last_end >= 0 else ""
             last_end = match.end()
             starts = i == 0 or gap.strip()[-1:] in {'"', "“", "(", ":", "—"}
@@ -191,6 +198,9 @@ def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> lis
     out += name_violations(text, facts)
     out += claim_violations(text, facts)
     out += tone_violations(text, facts)
+    meta = {m.group(1).lower() for m in _META.finditer(text)} - set(_WORD.findall(facts.text))
+    if meta:
+        out.append(Violation("meta", f"talks about its task ({', '.join(sorted(meta))})"))
     ratio = copy_ratio(text, facts.synopsis)
     if ratio > COPY_THRESHOLD:
         out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))

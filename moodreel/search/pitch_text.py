@@ -40,6 +40,8 @@ _LABEL = re.compile(
 )
 # a bullet list, a numbered list or a second paragraph: the pitch is over
 _BREAK = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:[-•*]|\d+[.)])\s|:[ \t]*(?:[-•]|\d+[.)])\s|\s•\s")
+# the prompt's "Title (film, 2017; comedy)" line parroted back
+_HEADER = re.compile(r"\s*\((?:film|TV show|series)\s*[,;][^)]*\)")
 _BULLET = re.compile(r"^\s*(?:[-•*]|\d+[.)])\s+")
 
 
@@ -92,7 +94,7 @@ def clean_sentence(sentence: str, first: bool = False) -> str:
     """One sentence without markdown, bullets, wrapping quotes or (first one) a label."""
     text = re.sub(r"\*\*|__|[*`]", "", sentence)
     text = re.sub(r"(?m)^\s*#+\s*", "", text)
-    text = _BULLET.sub("", text)
+    text = _BULLET.sub("", _HEADER.sub("", text))
     text = " ".join(text.split())
     for _ in range(2):  # a label inside quotes, or quotes after a label
         text = _strip_quotes(text)

@@ -25,7 +25,7 @@ from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe
-from moodreel.search.filters import SearchFilters
+from moodreel.filters import SearchFilters
 from moodreel.search.pitch import PitchChunk
 from moodreel.search.recommender import Recommendation, RecommendationSet, Recommender
 from moodreel.services import Services

@@ -140,7 +140,7 @@ def recommend(
     """Films and shows that match a mood, best first (personalized with --user)."""
     from pydantic import ValidationError
 
-    from moodreel.search.filters import SearchFilters
+    from moodreel.filters import SearchFilters
 
     try:
         filters = SearchFilters(

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 import emoji as emoji_lib
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 TitleType = Literal["MOVIE", "SHOW"]
@@ -143,6 +145,7 @@ class StoredTitle(BaseModel):
     imdb_score: float | None = None
     imdb_votes: int | None = None
     popularity: float | None = None
+    production_countries: list[str] = []
     emotions: list[str] = []
     emojis: str = ""
     extractor: str = ""
@@ -150,10 +153,21 @@ class StoredTitle(BaseModel):
     source_key: str = ""
 
 
-class Hit(BaseModel):
-    """One search result: a stored title and its similarity to the query."""
+@dataclass(frozen=True)
+class IndexedTitle:
+    """A title ready for the store: its catalog row, its vibes and its fused vector."""
 
-    model_config = ConfigDict(extra="forbid")
+    title: Title
+    vibes: TitleVibes
+    vector: np.ndarray
+
+
+class Hit(BaseModel):
+    """One search result: a stored title, its fused score for the query and, when asked
+    for, its stored vector (to tell the signals apart)."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     title: StoredTitle
     similarity: float
+    vector: np.ndarray | None = Field(None, exclude=True, repr=False)

@@ -25,6 +25,7 @@ from moodreel.profiles.store import ProfileStore
 from moodreel.profiles.viewers import Viewers
 from moodreel.prompts import Prompt, load_prompt
 from moodreel.settings import Settings
+from moodreel.signals import Layout
 from moodreel.store import MilvusStore
 from moodreel.vibes.cache import VibesCache, read_vibes_jsonl
 
@@ -70,12 +71,17 @@ class Services:
     def encoder(self) -> VibeEncoder:
         return VibeEncoder(self.embedder)
 
+    @cached_property
+    def layout(self) -> Layout:
+        """Where vibe, plot, genres and quality sit in a stored vector (``signals``)."""
+        return Layout(self.embedder.dimension)
+
     @property
     def store(self) -> MilvusStore:
         if self._store is None:
             s = self.settings
             self._store = MilvusStore.open(
-                s.store_uri, s.collection, self.embedder.dimension, s.milvus_token.get_secret_value()
+                s.store_uri, s.collection, self.layout.size, s.milvus_token.get_secret_value()
             )
         return self._store
 
@@ -127,6 +133,7 @@ class Services:
             fast=FastExtractor(self.embedder),
             llm_factory=llm_factory if extractor == "llm" else None,
             chunk_size=8 if extractor == "llm" else 256,
+            layout=self.layout,
         )
 
 

@@ -1,33 +1,39 @@
-"""The vector store: titles, their vibes and their vibe vectors in one Milvus collection.
+"""The vector store: titles, their vibes and their fused signal vectors in one Milvus collection.
 
 Works the same against an embedded Milvus Lite file (the default) and a Milvus
 standalone or cluster server (any ``http://host:19530`` URI). Rows are keyed by the
 catalog id, so writing a title again replaces it: re-runs never duplicate.
 
 Unknown numbers are stored as -1 and unknown strings as "" (Milvus 2.3 servers have no
-nullable fields); ``StoredTitle`` gets them back as ``None``.
+nullable fields); ``StoredTitle`` gets them back as ``None``. ``VectorStore`` is the
+interface the rest of the product uses; this module alone knows Milvus' schema and its
+filter-expression language (``filter_expression``).
+
+The vector is ``signals.title_vector`` (vibe | plot | genres | quality) searched by inner
+product, so the per-request weights of the query vector do the fusion inside Milvus.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from moodreel.errors import StoreError
-from moodreel.records import Hit, StoredTitle, Title, TitleVibes
+from moodreel.records import Hit, IndexedTitle, StoredTitle
+from moodreel.filters import SearchFilters
 
 log = logging.getLogger(__name__)
 
 _UNKNOWN = -1
-_SCALAR_OUTPUT = [
-    "id", "title", "type", "description", "genres", "release_year", "runtime",
-    "age_certification", "imdb_score", "imdb_votes", "popularity", "emotions", "emojis",
-    "extractor", "content_hash", "source_key",
-]  # fmt: skip
+# One definition of the title's fields: StoredTitle's (the schema below must hold each).
+_SCALAR_OUTPUT = list(StoredTitle.model_fields)
+METRIC = "IP"
 _LIMITS = {"title": 512, "description": 4096, "emojis": 128, "source_key": 256}
 # HNSW candidate list on a Milvus server (AUTOINDEX builds HNSW there; Milvus Lite scans and
 # ignores it). The server default gave recall@10 0.86-0.89 in bench/scale.py; 64 gives ~0.99.
@@ -54,10 +60,11 @@ def _from_unknown(value: float | int | None) -> float | int | None:
     return None if value is None or value == _UNKNOWN else value
 
 
-def to_row(title: Title, vibes: TitleVibes, vector: np.ndarray) -> dict:
+def to_row(item: IndexedTitle) -> dict:
+    title, vibes = item.title, item.vibes
     return {
         "id": title.id,
-        "vector": [float(x) for x in vector],
+        "vector": [float(x) for x in item.vector],
         "title": _clip(title.title, _LIMITS["title"]),
         "type": title.type,
         "description": _clip(title.description, _LIMITS["description"]),
@@ -68,6 +75,7 @@ def to_row(title: Title, vibes: TitleVibes, vector: np.ndarray) -> dict:
         "imdb_score": float(_or_unknown(title.imdb_score)),
         "imdb_votes": _or_unknown(title.imdb_votes),
         "popularity": float(_or_unknown(title.popularity)),
+        "production_countries": [c[:8] for c in title.production_countries[:16]],
         "emotions": [e[:32] for e in vibes.emotions[:8]],
         "emojis": _clip(vibes.emojis, _LIMITS["emojis"]),
         "extractor": vibes.extractor,
@@ -86,6 +94,7 @@ def from_row(row: dict) -> StoredTitle:
                 round(float(value), 3) if key in ("imdb_score", "popularity") and value is not None else value
             )
     data["genres"] = list(data.get("genres") or [])
+    data["production_countries"] = list(data.get("production_countries") or [])
     data["emotions"] = list(data.get("emotions") or [])
     data["age_certification"] = data.get("age_certification") or None
     return StoredTitle(**data)
@@ -117,11 +126,21 @@ class MilvusStore:
     def exists(self) -> bool:
         return bool(self.client.has_collection(self.collection))
 
-    def ensure_collection(self) -> None:
+    def ensure_collection(self, rebuild_outdated: bool = False) -> None:
+        """Create the collection if missing. An outdated one (built by an older moodreel)
+        raises ``OutdatedStoreError``, or is dropped and recreated with ``rebuild_outdated``."""
         if self.exists():
-            self._check_dimension()
-            self._load()
-            return
+            problem = self.outdated()
+            if problem is None:
+                self._load()
+                return
+            if not rebuild_outdated:
+                raise OutdatedStoreError(
+                    f"the store {self.collection!r} at {self.uri} {problem}: rebuild it with "
+                    "`python -m ingest --rebuild` (extracted vibes are cached and are not lost)"
+                )
+            log.warning("the store %r at %s %s: rebuilding it", self.collection, self.uri, problem)
+            self.drop()
         from pymilvus import DataType
 
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -140,6 +159,9 @@ class MilvusStore:
         schema.add_field("imdb_votes", DataType.INT64)
         schema.add_field("popularity", DataType.FLOAT)
         schema.add_field(
+            "production_countries", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=16, max_length=8
+        )
+        schema.add_field(
             "emotions", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=8, max_length=32
         )
         schema.add_field("emojis", DataType.VARCHAR, max_length=_LIMITS["emojis"])
@@ -147,10 +169,25 @@ class MilvusStore:
         schema.add_field("content_hash", DataType.VARCHAR, max_length=32)
         schema.add_field("source_key", DataType.VARCHAR, max_length=_LIMITS["source_key"])
         index = self.client.prepare_index_params()
-        index.add_index(field_name="vector", index_type="AUTOINDEX", metric_type="COSINE")
+        index.add_index(field_name="vector", index_type="AUTOINDEX", metric_type=METRIC)
         self.client.create_collection(self.collection, schema=schema, index_params=index)
         self._load()
         log.info("created collection %s at %s", self.collection, self.uri)
+
+    def outdated(self) -> str | None:
+        """Why the existing collection cannot serve this version (None when it can)."""
+        info = self.client.describe_collection(self.collection)
+        fields = {f.get("name"): f for f in info.get("fields", [])}
+        missing = [name for name in ("vector", *_SCALAR_OUTPUT) if name not in fields]
+        if missing:
+            return f"lacks the fields {', '.join(missing)} (it was built by an older moodreel)"
+        dim = int(fields["vector"].get("params", {}).get("dim", self.dimension))
+        if dim != self.dimension:
+            return f"holds {dim}-d vectors where this version makes {self.dimension}-d ones"
+        return None
+
+    def is_current(self) -> bool:
+        return self.exists() and self.outdated() is None
 
     def _load(self) -> None:
         if not self._loaded:
@@ -160,18 +197,13 @@ class MilvusStore:
     def _require(self) -> None:
         if not self.exists():
             raise StoreError(f"no collection {self.collection!r} at {self.uri}: run `python -m ingest` first")
+        if not self._loaded:
+            problem = self.outdated()
+            if problem:
+                raise OutdatedStoreError(
+                    f"the store {self.collection!r} at {self.uri} {problem}: run `python -m ingest --rebuild`"
+                )
         self._load()
-
-    def _check_dimension(self) -> None:
-        info = self.client.describe_collection(self.collection)
-        for f in info.get("fields", []):
-            if f.get("name") == "vector":
-                dim = int(f.get("params", {}).get("dim", self.dimension))
-                if dim != self.dimension:
-                    raise StoreError(
-                        f"collection {self.collection!r} at {self.uri} holds {dim}-d vectors, "
-                        f"the embedder makes {self.dimension}-d: use --rebuild or another collection"
-                    )
 
     def drop(self) -> None:
         if self.exists():
@@ -182,11 +214,11 @@ class MilvusStore:
         self.client.close()
 
     # ---- writes ------------------------------------------------------------------
-    def upsert(self, rows: Sequence[dict]) -> int:
-        if not rows:
+    def upsert(self, items: Sequence[IndexedTitle]) -> int:
+        if not items:
             return 0
-        self.client.upsert(self.collection, list(rows))
-        return len(rows)
+        self.client.upsert(self.collection, [to_row(item) for item in items])
+        return len(items)
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
@@ -271,17 +303,84 @@ class MilvusStore:
             "collection": self.collection,
         }
 
-    def search(self, vector: np.ndarray, k: int, filter: str = "") -> list[Hit]:
+    def search(
+        self, vector: np.ndarray, k: int, filters: SearchFilters | None = None, with_vectors: bool = False
+    ) -> list[Hit]:
+        """The ``k`` titles with the largest inner product with ``vector`` that pass ``filters``."""
         self._require()
+        fields = _SCALAR_OUTPUT + (["vector"] if with_vectors else [])
         results = self.client.search(
             self.collection,
             data=[[float(x) for x in vector]],
-            filter=filter,
+            filter=filter_expression(filters),
             limit=k,
-            output_fields=_SCALAR_OUTPUT,
-            search_params={"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, k)}},
+            output_fields=fields,
+            search_params={"metric_type": METRIC, "params": {"ef": max(SEARCH_EF, k)}},
         )
         hits = []
         for row in results[0] if results else []:
-            hits.append(Hit(title=from_row(row), similarity=float(row["distance"])))
+            entity = row.get("entity", row)
+            vec = entity.get("vector") if with_vectors else None
+            hits.append(
+                Hit(
+                    title=from_row(row),
+                    similarity=float(row["distance"]),
+                    vector=None if vec is None else np.asarray(vec, dtype=np.float32),
+                )
+            )
         return hits
+
+
+class OutdatedStoreError(StoreError):
+    """The collection was built by an older version (other fields or vector size)."""
+
+
+def filter_expression(filters: SearchFilters | None) -> str:
+    """Validated filters -> a Milvus boolean expression. Only validated values reach it:
+    enums, numbers, and names that match strict patterns, quoted with ``json.dumps``."""
+    if filters is None:
+        return ""
+    f = filters
+    parts: list[str] = []
+    if f.type:
+        parts.append(f"type == {json.dumps(f.type)}")
+    if f.genres:
+        parts.append(f"array_contains_any(genres, {json.dumps(f.genres)})")
+    for genre in f.required_genres:
+        parts.append(f"array_contains(genres, {json.dumps(genre)})")
+    if f.exclude_genres:
+        parts.append(f"not array_contains_any(genres, {json.dumps(f.exclude_genres)})")
+    if f.min_year is not None:
+        parts.append(f"release_year >= {int(f.min_year)}")
+    if f.max_year is not None:
+        parts.append(f"(release_year >= 0 and release_year <= {int(f.max_year)})")
+    if f.max_runtime is not None:
+        parts.append(f"(runtime >= 0 and runtime <= {int(f.max_runtime)})")
+    if f.age_certifications:
+        parts.append(f"age_certification in {json.dumps(f.age_certifications)}")
+    if f.exclude_certifications:
+        parts.append(f"not (age_certification in {json.dumps(f.exclude_certifications)})")
+    if f.countries:
+        parts.append(f"array_contains_any(production_countries, {json.dumps(f.countries)})")
+    if f.min_imdb_score is not None:
+        parts.append(f"imdb_score >= {float(f.min_imdb_score)}")
+    return " and ".join(parts)
+
+
+class VectorStore(Protocol):
+    """What the product needs of a store of titles and their vectors."""
+
+    dimension: int
+
+    def ensure_collection(self, rebuild_outdated: bool = False) -> None: ...
+    def is_current(self) -> bool: ...
+    def upsert(self, items: Sequence[IndexedTitle]) -> int: ...
+    def fingerprints(self) -> dict[str, tuple[str, str]]: ...
+    def flush(self) -> None: ...
+    def count(self) -> int: ...
+    def get(self, ids: Sequence[str]) -> list[StoredTitle]: ...
+    def all_titles(self, fields: Sequence[str] | None = None) -> list[StoredTitle]: ...
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
+    def search(
+        self, vector: np.ndarray, k: int, filters: SearchFilters | None = None, with_vectors: bool = False
+    ) -> list[Hit]: ...

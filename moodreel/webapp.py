@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from moodreel.application import Moodreel
 from moodreel.errors import MoodreelError
 from moodreel.profiles.history import History, HistoryError, read_history
-from moodreel.search.filters import SearchFilters
+from moodreel.filters import SearchFilters
 from moodreel.search.recommender import RecommendationSet
 from moodreel.vibes.lexicon import GENRES
 

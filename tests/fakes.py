@@ -13,8 +13,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
-from moodreel.records import Hit
-from moodreel.store import from_row
+from moodreel.records import Hit, IndexedTitle, StoredTitle
+from moodreel.filters import SearchFilters
+from moodreel.store import from_row, to_row
 
 
 class HashEmbedder:
@@ -74,25 +75,55 @@ class QueueChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._answers.pop(0)))])
 
 
-class DictStore:
-    """The store interface over a dict, for pipeline tests that are not about Milvus."""
+def passes(filters: SearchFilters | None, t: StoredTitle) -> bool:
+    """``SearchFilters`` evaluated in Python: the fake's stand-in for the store's expression."""
+    if filters is None:
+        return True
+    f = filters
+    year, runtime, cert = t.release_year, t.runtime, t.age_certification or ""
+    checks = [
+        f.type is None or t.type == f.type,
+        not f.genres or bool(set(f.genres) & set(t.genres)),
+        all(g in t.genres for g in f.required_genres),
+        not set(f.exclude_genres) & set(t.genres),
+        f.min_year is None or (year is not None and year >= f.min_year),
+        f.max_year is None or (year is not None and year <= f.max_year),
+        f.max_runtime is None or (runtime is not None and runtime <= f.max_runtime),
+        not f.age_certifications or cert in f.age_certifications,
+        cert not in f.exclude_certifications,
+        not f.countries or bool(set(f.countries) & set(t.production_countries)),
+        f.min_imdb_score is None or (t.imdb_score is not None and t.imdb_score >= f.min_imdb_score),
+    ]
+    return all(checks)
 
-    def __init__(self) -> None:
+
+class DictStore:
+    """The ``VectorStore`` protocol over a dict, for tests that are not about Milvus."""
+
+    def __init__(self, dimension: int = 0) -> None:
+        self.dimension = dimension
         self.rows: dict[str, dict] = {}
         self.upserts = 0
         self.created = False
 
-    def ensure_collection(self) -> None:
+    def ensure_collection(self, rebuild_outdated: bool = False) -> None:
         self.created = True
+
+    def is_current(self) -> bool:
+        return True
+
+    def exists(self) -> bool:
+        return self.created
 
     def fingerprints(self) -> dict[str, tuple[str, str]]:
         return {k: (r["content_hash"], r["source_key"]) for k, r in self.rows.items()}
 
-    def upsert(self, rows: Sequence[dict]) -> int:
+    def upsert(self, items: Sequence[IndexedTitle]) -> int:
         self.upserts += 1
-        for row in rows:
-            self.rows[row["id"]] = dict(row)
-        return len(rows)
+        for item in items:
+            row = to_row(item)
+            self.rows[row["id"]] = row
+        return len(items)
 
     def flush(self) -> None:
         pass
@@ -109,9 +140,19 @@ class DictStore:
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         return {i: np.asarray(self.rows[i]["vector"], dtype=np.float32) for i in ids if i in self.rows}
 
-    def search(self, vector: np.ndarray, k: int, filter: str = "") -> list[Hit]:
-        scored = sorted(self.rows.values(), key=lambda r: -float(np.dot(r["vector"], vector)))
-        return [Hit(title=from_row(r), similarity=float(np.dot(r["vector"], vector))) for r in scored[:k]]
+    def search(
+        self, vector: np.ndarray, k: int, filters: SearchFilters | None = None, with_vectors: bool = False
+    ) -> list[Hit]:
+        rows = [r for r in self.rows.values() if passes(filters, from_row(r))]
+        scored = sorted(rows, key=lambda r: (-float(np.dot(r["vector"], vector)), r["id"]))
+        return [
+            Hit(
+                title=from_row(r),
+                similarity=float(np.dot(r["vector"], vector)),
+                vector=np.asarray(r["vector"], dtype=np.float32) if with_vectors else None,
+            )
+            for r in scored[:k]
+        ]
 
 
 class PlainWords:

@@ -9,7 +9,7 @@ from moodreel.application import Moodreel
 from moodreel.embedding import VibeEncoder
 from moodreel.mood.base import MoodParse, clean_mood_text
 from moodreel.records import Hit, StoredTitle, Title, TitleVibes
-from moodreel.search.filters import SearchFilters
+from moodreel.filters import SearchFilters
 from moodreel.search.ranking import explain, quality, rank
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services

@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from moodreel.catalog import Catalog, RowProblem
 from moodreel.embedding import VibeEncoder
 from moodreel.errors import ExtractionError
-from moodreel.records import Title, TitleVibes
-from moodreel.store import MilvusStore, to_row
+from moodreel.records import IndexedTitle, Title, TitleVibes
+from moodreel.signals import Layout, title_vector
+from moodreel.store import VectorStore
 from moodreel.vibes.cache import VibesCache
 from moodreel.vibes.fast_extractor import FastExtractor
 from moodreel.vibes.llm_extractor import LLMExtractor
@@ -58,12 +61,14 @@ class IngestSummary:
 
 @dataclass
 class Ingestor:
-    store: MilvusStore
+    store: VectorStore
     encoder: VibeEncoder
     cache: VibesCache
     fast: FastExtractor
     llm_factory: Callable[[], LLMExtractor] | None = None
     chunk_size: int = 64
+    layout: Layout | None = None
+    _plots: dict[str, np.ndarray] = field(default_factory=dict)
     _llm: LLMExtractor | None = None
 
     @property
@@ -87,7 +92,7 @@ class Ingestor:
         if limit is not None:
             chosen = chosen[:limit]
         summary = IngestSummary(total=len(chosen), skipped=catalog.skipped, problems=list(catalog.problems))
-        self.store.ensure_collection()
+        self.store.ensure_collection(rebuild_outdated=True)
         stored = self.store.fingerprints()
         export = export_path.open("w", encoding="utf-8") if export_path else None
         try:
@@ -138,7 +143,7 @@ class Ingestor:
             self.llm.extract_many(todo, done)
             todo = [t for t in failed if t.id not in stored]  # failed + already stored: keep the old row
         if todo:
-            for vibes in self.fast.extract(todo):
+            for vibes in self.fast.extract(todo, self._plot_vectors(todo)):
                 self.cache.put(vibes)
                 found[vibes.id] = vibes
         return found
@@ -174,10 +179,38 @@ class Ingestor:
             changed.append((title, v))
         if not changed:
             return
-        vectors = self.encoder.encode([v.emotions for _, v in changed])
-        self.store.upsert([to_row(t, v, vec) for (t, v), vec in zip(changed, vectors)])
+        self.store.upsert(self.index(changed))
         for t, v in changed:
             stored[t.id] = (v.content_hash, v.source_key)
+
+    def index(self, items: Sequence[tuple[Title, TitleVibes]]) -> list[IndexedTitle]:
+        """Each title with its fused vector: vibe words, synopsis, genres, quality."""
+        layout = self.layout or Layout(self.encoder.embedder.dimension)
+        vibes = self.encoder.encode([v.emotions for _, v in items])
+        plots = self._plot_vectors([t for t, _ in items])
+        self._plots.clear()  # a chunk's synopses are embedded once, for the fast extractor and here
+        return [
+            IndexedTitle(t, v, title_vector(layout, vibe, plot, t.genres, t.imdb_score, t.imdb_votes))
+            for (t, v), vibe, plot in zip(items, vibes, plots)
+        ]
+
+    def _plot_vectors(self, titles: Sequence[Title]) -> np.ndarray:
+        """Synopsis embeddings (zeros for a title without one), each title's made once per chunk."""
+        missing = [t for t in titles if t.id not in self._plots]
+        texts = plot_texts(missing)
+        written = [i for i, text in enumerate(texts) if text]
+        vectors = self.encoder.embedder.embed([texts[i] for i in written]) if written else []
+        dimension = self.encoder.embedder.dimension
+        for t in missing:
+            self._plots[t.id] = np.zeros(dimension, dtype=np.float32)
+        for i, vector in zip(written, vectors):
+            self._plots[missing[i].id] = vector
+        return np.stack([self._plots[t.id] for t in titles]) if titles else np.zeros((0, dimension))
+
+
+def plot_texts(titles: Sequence[Title]) -> list[str]:
+    """What the plot vector reads: the synopsis alone (never the name; empty stays empty)."""
+    return [t.description.strip() for t in titles]
 
 
 def _export_record(title: Title, vibes: TitleVibes | None) -> dict:

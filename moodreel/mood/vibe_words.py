@@ -35,6 +35,8 @@ LEXICON_WORDS = 5
 # 0.55 from "laughter" but 0.29 from "horror", which must not tag along.
 MARGIN = 0.15
 MAX_WORDS = 8
+# A request word this close to a feeling of the vocabulary is a feeling, not a plot topic.
+FEELING_WORD = 0.62
 
 
 class VibeWords:
@@ -42,9 +44,19 @@ class VibeWords:
         self.embedder = embedder
         self._lexicon: np.ndarray | None = None
 
-    def nearest(self, text: str, n: int = LEXICON_WORDS) -> list[str]:
+    def _words(self) -> np.ndarray:
         if self._lexicon is None:
             self._lexicon = self.embedder.embed(list(EMOTIONS))
+        return self._lexicon
+
+    def feeling_of(self, word: str, threshold: float = FEELING_WORD) -> str | None:
+        """The title-vocabulary feeling a word names ("nostalgic" -> nostalgia), if it names one."""
+        sims = self._words() @ self.embedder.embed([word])[0]
+        best = int(np.argmax(sims))
+        return EMOTIONS[best] if float(sims[best]) >= threshold else None
+
+    def nearest(self, text: str, n: int = LEXICON_WORDS) -> list[str]:
+        self._words()
         vector = self.embedder.embed([text])[0]
         sims = self._lexicon @ vector
         order = np.argsort(-sims, kind="stable")[:n]

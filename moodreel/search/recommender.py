@@ -1,33 +1,51 @@
-"""The product's core call: mood text (+ filters) -> ranked, explained recommendations.
+"""The product's core call: mood text (+ filters, + viewer) -> ranked, explained recommendations.
 
-mood text -> MoodParse (emotions) -> one vibe vector (same recipe as titles) ->
-Milvus search with pushed-down filters -> rank (similarity + small quality term) ->
-``Recommendation`` records with "why"; pitches are streamed separately, per card.
+mood text -> ``MoodQuery`` (what was understood, vibe/plot/genre vectors, weights, the
+inferred filters) -> one fused vector -> Milvus search with the merged filters (the
+viewer's explicit filters win) -> ``fusion.rerank`` (literal topic matches, soft
+avoids) -> ``Recommendation`` records that carry their title and say why in plain words.
+Pitches are streamed separately per card, from the title the record already holds.
 
-With a ``ViewerProfile`` the candidates are the mood's nearest titles plus the taste
-vector's, re-scored as (1 - w) * mood + w * taste (w = ``settings.personalization``);
-the viewer's watched (and 👍/👎) titles are dropped unless ``include_watched``. Without
-a mood (``recommend_for_viewer``) the taste vector is the query.
+With a ``ViewerProfile`` the taste vector (same fused space: liked titles' vibe, plot
+and genres) is added to the query: strongly for an open request ("something good
+tonight"), by ``settings.personalization`` otherwise, so a specific mood still wins.
+Without a mood (``recommend_for_viewer``) the taste vector is the query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
 
+from moodreel.credits import CreditsIndex
+from moodreel.embedding import VibeEncoder
 from moodreel.errors import MoodreelError
-from moodreel.mood.base import MoodError, MoodParse, MoodParser, clean_mood_text
+from moodreel.mood.base import MoodError, MoodParser
 from moodreel.mood.vibe_words import VibeWords
 from moodreel.profiles.profile import ViewerProfile
-from moodreel.records import Hit
-from moodreel.search.filters import SearchFilters
+from moodreel.prompts import Prompt
+from moodreel.query.fusion import Ranked, explain, rerank
+from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
+from moodreel.query.understanding import Understood
+from moodreel.records import StoredTitle
+from moodreel.filters import SearchFilters
 from moodreel.search.pitch import PitchChunk, stream_pitch
-from moodreel.search.ranking import explain, explain_taste, rank, rank_personal
 from moodreel.services import Services
+from moodreel.signals import Layout, Weights
 
-CANDIDATE_FACTOR = 3
+log = logging.getLogger(__name__)
+
+MIN_CANDIDATES = 60
+CANDIDATE_FACTOR = 5
+OPEN_TASTE_WEIGHT = 0.6
+# Typical norm of a stored title vector (unit vibe, plot and genre blocks): the taste
+# term is divided by it so that it adds a cosine, on the scale of the mood's terms.
+TITLE_NORM = 1.9
 
 
 class ProfileError(MoodreelError):
@@ -51,6 +69,7 @@ class Recommendation(BaseModel):
     similarity: float = Field(0.0, exclude=True)
     runtime: int | None = Field(None, exclude=True)
     imdb_score: float | None = Field(None, exclude=True)
+    stored: StoredTitle | None = Field(None, exclude=True, repr=False)
 
 
 class RecommendationSet(BaseModel):
@@ -59,30 +78,51 @@ class RecommendationSet(BaseModel):
     mood: str
     emotions: list[str]
     results: list[Recommendation]
+    understood: Understood | None = None
 
 
 class Recommender:
+    """Search and rank; every collaborator is handed in (``services.build_recommender``)."""
+
     def __init__(
-        self, services: Services, mood_parser: MoodParser | None = None, vibe_words: VibeWords | None = None
+        self,
+        store,
+        queries: QueryBuilder,
+        encoder: VibeEncoder,
+        layout: Layout,
+        personalization: float = 0.3,
+        pitch_deps: PitchDeps | None = None,
     ) -> None:
-        self.services = services
-        self._mood_parser = mood_parser
-        self._vibe_words = vibe_words
+        self.store = store
+        self.queries = queries
+        self.encoder = encoder
+        self.layout = layout
+        self.personalization = personalization
+        self.pitch_deps = pitch_deps
 
-    @property
-    def mood_parser(self) -> MoodParser:
-        if self._mood_parser is None:
-            self._mood_parser = make_mood_parser(self.services, self.services.settings.mood_parser)
-        return self._mood_parser
+    @classmethod
+    def from_services(
+        cls, services: Services, mood_parser: MoodParser | None = None, vibe_words: VibeWords | None = None
+    ) -> Recommender:
+        """Wired to the process's shared objects; tests hand in a fixed parser or word list."""
+        embedder, settings = services.embedder, services.settings
+        queries = QueryBuilder(
+            embedder,
+            services.encoder,
+            mood_parser or make_mood_parser(services, settings.mood_parser),
+            vibe_words or VibeWords(embedder),
+            GenrePrior(embedder),
+        )
+        pitch = PitchDeps(
+            chat_model=lambda: services.chat_model,
+            prompt=services.prompt("pitch"),
+            credits=services.credits,
+            timeout_s=settings.pitch_timeout_s,
+        )
+        return cls(services.store, queries, services.encoder, services.layout, settings.personalization, pitch)
 
-    @property
-    def vibe_words(self) -> VibeWords:
-        if self._vibe_words is None:
-            self._vibe_words = VibeWords(self.services.embedder)
-        return self._vibe_words
-
-    def parse_mood(self, text: str) -> MoodParse:
-        return self.mood_parser.parse(text)
+    def understand(self, mood: str, drop: list[str] | None = None) -> MoodQuery:
+        return self.queries.build(mood, drop)
 
     def search(
         self,
@@ -92,10 +132,21 @@ class Recommender:
         viewer: ViewerProfile | None = None,
         include_watched: bool = False,
     ) -> list[Recommendation]:
+        """Search by feeling words alone (the vibe signal only)."""
         if not emotions:
             raise MoodError("No emotions to search with.")
-        query = self.services.encoder.encode([emotions])[0]
-        return self._search(query, emotions, k, filters, viewer, include_watched)
+        d = self.layout.d
+        query = MoodQuery(
+            text=", ".join(emotions),
+            understood=Understood(feelings=list(emotions)),
+            parser="words",
+            vibe=self.encoder.encode([emotions])[0],
+            plot=np.zeros(d, dtype=np.float32),
+            genre_prior=np.zeros(self.layout.genres.stop - self.layout.genres.start, dtype=np.float32),
+            weights=Weights(vibe=1.0, plot=0.0, genre=0.0),
+            filters=SearchFilters(),
+        )
+        return self.search_query(query, k, filters, viewer, include_watched)
 
     def recommend(
         self,
@@ -104,11 +155,14 @@ class Recommender:
         filters: SearchFilters | None = None,
         viewer: ViewerProfile | None = None,
         include_watched: bool = False,
+        drop: list[str] | None = None,
     ) -> RecommendationSet:
-        parsed = self.parse_mood(mood)
-        words = self.vibe_words.query_words(clean_mood_text(mood), parsed.emotions)
-        results = self.search(words, k, filters, viewer, include_watched)
-        return RecommendationSet(mood=mood, emotions=words, results=results)
+        """``drop``: understood items (chips) the viewer removed."""
+        query = self.understand(mood, drop)
+        results = self.search_query(query, k, filters, viewer, include_watched)
+        return RecommendationSet(
+            mood=mood, emotions=query.feelings, results=results, understood=query.understood
+        )
 
     def recommend_for_viewer(
         self,
@@ -118,79 +172,110 @@ class Recommender:
         include_watched: bool = False,
     ) -> RecommendationSet:
         """Mood-free: the viewer's taste vector is the query."""
-        if viewer.taste is None:
+        taste = self._taste(viewer)
+        if taste is None:
             raise ProfileError("this viewer has no liked or disliked catalog titles to learn a taste from")
-        query = np.asarray(viewer.taste, dtype=np.float32)
-        results = self._search(query, [], k, filters, viewer, include_watched)
-        return RecommendationSet(mood="", emotions=viewer.emotions, results=results)
+        hits = self._candidates(taste, k, filters or SearchFilters(), viewer, include_watched)
+        ranked = rerank(hits, Understood(), k)
+        return RecommendationSet(
+            mood="", emotions=viewer.emotions, results=self._records(ranked, None, viewer, taste)
+        )
 
-    def _search(
+    # ---- internals -----------------------------------------------------------------
+    def _taste(self, viewer: ViewerProfile | None) -> np.ndarray | None:
+        if viewer is None or viewer.taste is None:
+            return None
+        if len(viewer.taste) != self.layout.size:
+            log.warning("viewer %s has a taste from an older store; it is not used", viewer.pid[:8])
+            return None
+        return np.asarray(viewer.taste, dtype=np.float32)
+
+    def _candidates(
         self,
-        query: np.ndarray,
-        emotions: list[str],
+        vector: np.ndarray,
         k: int,
-        filters: SearchFilters | None,
+        filters: SearchFilters,
         viewer: ViewerProfile | None,
         include_watched: bool,
-    ) -> list[Recommendation]:
-        store = self.services.store
-        expression = (filters or SearchFilters()).expression()
+    ):
         skip = set() if viewer is None or include_watched else viewer.seen_ids
-        n = k * CANDIDATE_FACTOR + len(skip)
-        hits = store.search(query, n, expression)
-        weight = self.services.settings.personalization if emotions else 1.0
-        taste_sims: dict[str, float] = {}
-        likes: dict[str, str] = {}
-        if viewer is not None and viewer.taste is not None and weight > 0:
-            taste = np.asarray(viewer.taste, dtype=np.float32)
-            if emotions:  # add the titles nearest the taste, then score everyone on both
-                known = {h.title.id for h in hits}
-                hits += [h for h in store.search(taste, n, expression) if h.title.id not in known]
-            hits = [h for h in hits if h.title.id not in skip]
-            vectors = store.vectors([h.title.id for h in hits])
-            hits = [_rescored(h, vectors.get(h.title.id), query) for h in hits]
-            taste_sims = {i: _cosine(v, taste) for i, v in vectors.items()}
-            ranked = rank_personal(hits, taste_sims, weight, k)
-            shown = {h.title.id: vectors[h.title.id] for h, _ in ranked if h.title.id in vectors}
-            likes = self._closest_likes(viewer, shown)
-        else:
-            ranked = rank([h for h in hits if h.title.id not in skip], k)
-        results = []
-        for hit, score in ranked:
-            t = hit.title
-            why = explain(t.emotions, emotions, self.services.encoder) if emotions else []
-            if t.id in taste_sims:
-                why.append(explain_taste(taste_sims[t.id], likes.get(t.id)))
-            results.append(
+        n = max(MIN_CANDIDATES, k * CANDIDATE_FACTOR) + len(skip)
+        hits = self.store.search(vector, n, filters, with_vectors=True)
+        return [h for h in hits if h.title.id not in skip]
+
+    def search_query(
+        self,
+        query: MoodQuery,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        viewer: ViewerProfile | None = None,
+        include_watched: bool = False,
+        adjust: bool = True,
+    ) -> list[Recommendation]:
+        """Search with an understood query (``adjust=False``: the store's fused order as it
+        comes, without ``fusion.rerank``'s topic and avoid adjustments; for ablations)."""
+        merged = (filters or SearchFilters()).merge(query.filters)
+        vector = query.vector(self.layout)
+        taste = self._taste(viewer)
+        if taste is not None:
+            weight = OPEN_TASTE_WEIGHT if query.understood.is_open else self.personalization
+            vector = vector + (weight / TITLE_NORM) * taste
+        hits = self._candidates(vector, k, merged, viewer, include_watched)
+        ranked = rerank(hits, query.understood if adjust else Understood(), k)
+        return self._records(ranked, query, viewer, taste)
+
+    def _records(
+        self,
+        ranked: list[Ranked],
+        query: MoodQuery | None,
+        viewer: ViewerProfile | None,
+        taste: np.ndarray | None,
+    ) -> list[Recommendation]:
+        feelings = query.understood.feelings if query else []
+        feeling_vectors = self.encoder.word_vectors(feelings) if feelings else None
+        likes = self._closest_likes(viewer, ranked) if taste is not None else {}
+        out = []
+        for item in ranked:
+            t = item.hit.title
+            why: list[str] = []
+            if query is not None:
+                why = explain(
+                    item,
+                    query.understood,
+                    feeling_vectors,
+                    self.encoder.word_vectors(t.emotions) if t.emotions and feelings else None,
+                    self.layout,
+                    query.plot,
+                    query.vibe,
+                    query.genre_prior,
+                )
+            if taste is not None and item.hit.vector is not None:
+                sim = _cosine(item.hit.vector, taste)
+                like = likes.get(t.id)
+                why.append(f"taste match {sim:.2f}" + (f": like {like}" if like else ""))
+            out.append(
                 Recommendation(
-                    id=t.id,
-                    title=t.title,
-                    type=t.type,
-                    year=t.release_year,
-                    genres=t.genres,
-                    emotions=t.emotions,
-                    emojis=t.emojis,
-                    score=round(score, 4),
-                    why=why,
-                    description=t.description,
-                    similarity=hit.similarity,
-                    runtime=t.runtime,
-                    imdb_score=t.imdb_score,
+                    id=t.id, title=t.title, type=t.type, year=t.release_year, genres=t.genres,
+                    emotions=t.emotions, emojis=t.emojis, score=round(item.score, 4), why=why,
+                    description=t.description, similarity=item.hit.similarity, runtime=t.runtime,
+                    imdb_score=t.imdb_score, stored=t,
                 )  # fmt: skip
             )
-        return results
+        return out
 
-    def _closest_likes(self, viewer: ViewerProfile, vectors: dict[str, np.ndarray]) -> dict[str, str]:
-        """For each candidate, the liked title it is most like (for "taste match ...: like X")."""
-        if not viewer.liked or not vectors:
+    def _closest_likes(self, viewer: ViewerProfile | None, ranked: list[Ranked]) -> dict[str, str]:
+        """For each card, the liked title it is most like (for "taste match ...: like X")."""
+        if viewer is None or not viewer.liked:
             return {}
-        liked = self.services.store.vectors([r.id for r in viewer.liked])
+        liked = self.store.vectors([r.id for r in viewer.liked])
         refs = [r for r in viewer.liked if r.id in liked]
-        if not refs:
+        shown = {i.hit.title.id: i.hit.vector for i in ranked if i.hit.vector is not None}
+        if not refs or not shown:
             return {}
         matrix = np.stack([liked[r.id] for r in refs])
-        return {i: refs[int(np.argmax(matrix @ v))].title for i, v in vectors.items()}
+        return {i: refs[int(np.argmax(matrix @ v))].title for i, v in shown.items()}
 
+    # ---- pitches -------------------------------------------------------------------
     def stream_pitch(
         self,
         rec: Recommendation,
@@ -200,19 +285,25 @@ class Recommender:
         max_tokens: int = 120,
     ) -> Iterator[PitchChunk]:
         """The pitch as it is generated (at most ``max_tokens``); a template with a notice if the LLM fails."""
-        stored = self.services.store.get([rec.id])
-        if not stored:
-            yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store")
-            return
+        if self.pitch_deps is None:
+            raise MoodreelError("this recommender was built without a pitch writer")
+        stored = rec.stored
+        if stored is None:
+            found = self.store.get([rec.id])
+            if not found:
+                yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store")
+                return
+            stored = found[0]
+        deps = self.pitch_deps
         yield from stream_pitch(
-            self.services.chat_model,
-            self.services.prompt("pitch"),
-            stored[0],
+            deps.chat_model(),
+            deps.prompt,
+            stored,
             mood,
             emotions,
-            self.services.credits.get(rec.id),
+            deps.credits.get(rec.id),
             viewer_summary,
-            timeout_s=self.services.settings.pitch_timeout_s,
+            timeout_s=deps.timeout_s,
             max_tokens=max_tokens,
         )
 
@@ -220,16 +311,20 @@ class Recommender:
         return "".join(c.text for c in self.stream_pitch(rec, mood, emotions, viewer_summary)).strip()
 
 
+@dataclass(frozen=True)
+class PitchDeps:
+    """What pitching needs: the chat model (a provider: the LLM loads on first use), the
+    prompt, the credits index and a timeout."""
+
+    chat_model: Callable[[], BaseChatModel]
+    prompt: Prompt
+    credits: CreditsIndex
+    timeout_s: float
+
+
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     norm = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.dot(a, b) / norm) if norm else 0.0
-
-
-def _rescored(hit: Hit, vector: np.ndarray | None, query: np.ndarray) -> Hit:
-    """The same hit scored against ``query`` (titles found by taste have no mood score yet)."""
-    if vector is None:
-        return hit
-    return hit.model_copy(update={"similarity": _cosine(vector, query)})
 
 
 def make_mood_parser(services: Services, name: str) -> MoodParser:

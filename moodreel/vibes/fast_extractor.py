@@ -1,6 +1,6 @@
 """Title -> TitleVibes without an LLM: nearest feelings to the synopsis, plus genre leanings.
 
-Each synopsis is embedded once; every word of ``lexicon.EMOTIONS`` is scored by cosine
+Each synopsis (never the title's name) is embedded once; every word of ``lexicon.EMOTIONS`` is scored by cosine
 similarity to it, with a bonus for feelings typical of the title's genres, and the eight
 best are kept. Emojis are the synopsis words that name an emoji (":dog:", ":ship:"...)
 plus one per genre. Whole catalog in about a minute on a 2-core CPU; specific to each
@@ -19,14 +19,14 @@ from moodreel.embedding import Embedder
 from moodreel.records import MAX_EMOTIONS, Title, TitleVibes
 from moodreel.vibes.lexicon import EMOTIONS, GENRE_EMOJI, GENRE_EMOTIONS, STOP_EMOJI_WORDS
 
-VERSION = "fast-v1"
+VERSION = "fast-v2"
 GENRE_BONUS = 0.12
 _TOKEN = re.compile(r"[a-z]+")
 
 
 def plot_emojis(title: Title, limit: int = 5) -> str:
     found: list[str] = []
-    text = f"{title.title} {title.description}".lower()
+    text = title.description.lower()
     for word in _TOKEN.findall(text):
         if len(word) < 3 or word in STOP_EMOJI_WORDS:
             continue
@@ -68,9 +68,18 @@ class FastExtractor:
             out.append([EMOTIONS[i] for i in best])
         return out
 
-    def extract(self, titles: Sequence[Title]) -> list[TitleVibes]:
-        texts = [f"{t.title}. {t.description}" for t in titles]
-        vectors = self.embedder.embed(texts)
+    def extract(self, titles: Sequence[Title], synopsis_vectors: np.ndarray | None = None) -> list[TitleVibes]:
+        """``synopsis_vectors``: the embeddings of the titles' synopses, if already made (the
+        pipeline's plot vectors); rows of titles without a synopsis are ignored."""
+        # The synopsis only: a title's name is no vibe ("HAPPY!" is a violent hitman series).
+        texts = [t.description.strip() or ", ".join(t.genres) or t.type.lower() for t in titles]
+        if synopsis_vectors is None:
+            vectors = self.embedder.embed(texts)
+        else:
+            vectors = np.array(synopsis_vectors, dtype=np.float32, copy=True)
+            bare = [i for i, t in enumerate(titles) if not t.description.strip()]
+            if bare:
+                vectors[bare] = self.embedder.embed([texts[i] for i in bare])
         emotions = self.emotions_for(titles, vectors)
         return [
             TitleVibes(

@@ -1,0 +1,172 @@
+"""Mood text -> ``MoodQuery``: what was understood, the vectors to search with, the filters.
+
+``QueryBuilder.build(text)`` cleans the text once, reads it (``understanding``), embeds
+the request part once (the same vector serves the plot signal, the genre prior and the
+nearest feeling words), asks the mood parser for the request's emotions, and weighs the
+signals for this kind of request (``fusion.weights_for``). Nothing here touches the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from moodreel.embedding import Embedder, VibeEncoder
+from moodreel.mood.base import MoodError, MoodParser, clean_mood_text
+from moodreel.mood.vibe_words import VibeWords
+from moodreel.query.fusion import weights_for
+from moodreel.query.lexicon import ADULT_CERTIFICATIONS, GENRE_DESCRIPTIONS, GENRES, TEEN_CERTIFICATIONS
+from moodreel.query.understanding import Understood, read_request
+from moodreel.filters import SearchFilters
+from moodreel.signals import Layout, Weights, query_vector
+
+MAX_FEELINGS = 8
+# A search word this close to an avoided feeling is dropped ("nothing scary": no "dread").
+AVOID_SIMILARITY = 0.6
+GENRE_NAMED = 1.0
+GENRE_AVOIDED = -1.0
+GENRE_SOFT_AVOIDED = -0.6
+
+
+@dataclass(frozen=True)
+class MoodQuery:
+    """One request, understood and embedded; flows on to the store and the ranker."""
+
+    text: str
+    understood: Understood
+    parser: str
+    vibe: np.ndarray
+    plot: np.ndarray
+    genre_prior: np.ndarray
+    weights: Weights
+    filters: SearchFilters
+
+    @property
+    def feelings(self) -> list[str]:
+        return self.understood.feelings
+
+    def vector(self, layout: Layout) -> np.ndarray:
+        return query_vector(layout, self.weights, self.vibe, self.plot, self.genre_prior)
+
+
+class GenrePrior:
+    """Which genres a request leans to: zero-shot (request vs one line per genre), plus
+    what was named (+1), dropped (-1) or pushed down (-0.6); a unit vector over GENRES."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._descriptions = embedder.embed([GENRE_DESCRIPTIONS[g] for g in GENRES])
+
+    def prior(self, request_vector: np.ndarray, understood: Understood) -> np.ndarray:
+        sims = self._descriptions @ request_vector
+        centered = sims - sims.mean()
+        scale = float(np.abs(centered).max()) or 1.0
+        prior = centered / scale
+        for genre in understood.genres + understood.required_genres:
+            prior[GENRES.index(genre)] += GENRE_NAMED
+        for genre in understood.soft_avoid_genres:
+            prior[GENRES.index(genre)] += GENRE_SOFT_AVOIDED
+        for genre in understood.avoid_genres:
+            prior[GENRES.index(genre)] = GENRE_AVOIDED
+        norm = float(np.linalg.norm(prior)) or 1.0
+        return (prior / norm).astype(np.float32)
+
+
+def inferred_filters(understood: Understood) -> SearchFilters:
+    """The hard constraints read from the text, as filters."""
+    exclude_certs: list[str] = []
+    if understood.audience == "kids":
+        exclude_certs = [*ADULT_CERTIFICATIONS, *TEEN_CERTIFICATIONS]
+    elif understood.audience in ("family", "teens"):
+        exclude_certs = list(ADULT_CERTIFICATIONS)
+    return SearchFilters(
+        type=understood.type,
+        exclude_genres=understood.avoid_genres,
+        required_genres=understood.required_genres,
+        min_year=understood.min_year,
+        max_year=understood.max_year,
+        max_runtime=understood.max_runtime,
+        exclude_certifications=exclude_certs,
+        countries=understood.countries,
+    )
+
+
+class QueryBuilder:
+    def __init__(
+        self, embedder: Embedder, encoder: VibeEncoder, parser: MoodParser, vibe_words: VibeWords, genres: GenrePrior
+    ) -> None:
+        self.embedder = embedder
+        self.encoder = encoder
+        self.parser = parser
+        self.vibe_words = vibe_words
+        self.genres = genres
+
+    def build(self, text: str, drop: list[str] | None = None) -> MoodQuery:
+        """``drop``: chips (``Understood.chips()`` labels) the viewer removed."""
+        cleaned = clean_mood_text(text)
+        understood = self._feelings_from_topics(read_request(cleaned).without(drop or []))
+        request = understood.request or cleaned
+        request_vector = self.embedder.embed([request])[0]
+        try:
+            parsed = self.parser.parse(request)
+            emotions, parser = parsed.emotions, parsed.parser
+        except MoodError:
+            emotions, parser = [], self.parser.name
+        words = self.vibe_words.query_words(request, emotions)
+        words = self._without_felt(words, understood)
+        feelings = self._without_avoided(list(dict.fromkeys(understood.feelings + words)), understood)
+        if drop:
+            feelings = [f for f in feelings if f"feel: {f}" not in drop]
+        understood = understood.model_copy(update={"feelings": feelings[:MAX_FEELINGS]})
+        if understood.feelings:
+            vibe = self.encoder.encode([understood.feelings])[0]
+        else:
+            vibe = np.zeros(self.embedder.dimension, dtype=np.float32)
+        plot = request_vector
+        if understood.topics:  # the topic words alone, then the request around them
+            topic_vector = self.embedder.embed([", ".join(understood.topics)])[0]
+            plot = topic_vector + request_vector
+            plot = plot / (float(np.linalg.norm(plot)) or 1.0)
+        return MoodQuery(
+            text=cleaned,
+            understood=understood,
+            parser=parser,
+            vibe=vibe,
+            plot=plot.astype(np.float32),
+            genre_prior=self.genres.prior(request_vector, understood),
+            weights=weights_for(understood),
+            filters=inferred_filters(understood),
+        )
+
+    def _feelings_from_topics(self, understood: Understood) -> Understood:
+        """Topic words that name a feeling ("nostalgic", "melancholic") move to the feelings."""
+        topics, feelings = [], list(understood.feelings)
+        for topic in understood.topics:
+            feeling = self.vibe_words.feeling_of(topic) if " " not in topic else None
+            if feeling:
+                feelings.append(feeling)
+            else:
+                topics.append(topic)
+        if topics == understood.topics:
+            return understood
+        return understood.model_copy(update={"topics": topics, "feelings": list(dict.fromkeys(feelings))})
+
+    def _without_felt(self, words: list[str], understood: Understood) -> list[str]:
+        """Drop the feelings the viewer only *has* ("heartbroken, cheer me up": no sadness)."""
+        if not understood.felt_text:
+            return words
+        try:
+            felt = set(self.parser.parse(understood.felt_text).emotions)
+        except MoodError:
+            return words
+        felt |= set(self.vibe_words.nearest(understood.felt_text, n=3))
+        asked = set(understood.request.lower().split())
+        return [w for w in words if w not in felt or w in understood.feelings or w in asked]
+
+    def _without_avoided(self, words: list[str], understood: Understood) -> list[str]:
+        avoided = set(understood.avoid_feelings)
+        words = [w for w in words if w not in avoided]
+        if not avoided or not words:
+            return words
+        sims = self.encoder.word_vectors(words) @ self.encoder.word_vectors(sorted(avoided)).T
+        return [w for w, row in zip(words, sims) if float(row.max()) < AVOID_SIMILARITY]

@@ -1,0 +1,356 @@
+"""Read a mood request: what the viewer wants, what they avoid, and the hard constraints.
+
+``read_request(text) -> Understood`` is rule-based and needs no model (well under a
+millisecond). It separates:
+
+- what the viewer feels now from what they want ("heartbroken, cheer me up": the search
+  is for joy and warmth, not heartbreak). Clauses with a want marker ("need", "make me",
+  "in the mood for", ...) are the request; clauses that only describe the viewer ("ugh,
+  rough week") are not searched. With no want marker the whole text is the request.
+- negations ("nothing scary", "no romance", "not too sad"): a negated genre is dropped
+  by a filter, a negated feeling is pushed down, any other negated word is a topic to
+  stay away from;
+- topics (content words the tables below do not know: "heist", "trenches", "chefs"),
+  named genres, audience ("with my kids, 7 and 10"), format (series, movie, animated,
+  short), era ("80s", "classic", "recent") and country or language ("Korean").
+
+What it cannot read it leaves to the vectors: the plot vector sees the request text and
+the vibe vector sees its feeling words, so an unknown word still counts, just softly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from moodreel.query import lexicon as lx
+from moodreel.vibes.lexicon import EMOTIONS
+
+Audience = Literal["kids", "family", "teens", "date"]
+
+_TOKEN = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+_CLAUSE_SPLIT = re.compile(r"[,.;!?:()\n]+|\s(?:but|so|because|cause|cuz|although|though|and i|and i'm)\s")
+# A negation covers the next words up to a clause end; "no gore or torture" negates both.
+_NEGATED = re.compile(
+    rf"\b{lx.NEGATION}\b\s+((?:[a-z'-]+\s*){{1,6}}?)"
+    r"(?=$|[,.;!?]|\s(?:but|please|pls|i|we|just|keep|want|more|rather|for|tonight|today|at all)\b)"
+)
+_FILLER = frozenset(
+    "too any more really very that that's thing things stuff movies movie films film shows show a an "
+    "the of with at all please so much anything something ones one kind type".split()
+)
+_DECADE = re.compile(r"\b(?:(19|20)?([0-9])0)'?s\b")
+_DECADE_WORDS = {
+    "fifties": 1950, "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
+    "noughties": 2000,
+}  # fmt: skip
+_BEFORE_AFTER = re.compile(r"\b(before|after|since|pre|post|older than|newer than)[- ]?(19\d\d|20\d\d)\b")
+_MINUTES = re.compile(
+    r"\b(?:under|less than|shorter than|max|at most|no longer than|within|below|up to)\s+"
+    r"(\d{1,3})\s*(min|mins|minutes|minute|h|hr|hrs|hour|hours)\b"
+)
+_AGES = re.compile(r"\b(\d{1,2})\s*(?:and|&|,)\s*(\d{1,2})\b|\b(\d{1,2})[- ]?(?:year|yr)s?[- ]?olds?\b")
+_FELT_MARKERS = (
+    "i'm", "im ", "i am", "i feel", "i've been", "ive been", "feeling", "after a", "after my", "ugh",
+    "rough", "long day", "long week", "tired", "exhausted", "stressed", "burnt out", "burned out",
+    "had a", "just got", "just broke", "my day", "at work", "so done",
+)  # fmt: skip
+# sklearn's list holds a few plot words ("con" artists, "fire", "system"): those stay topics.
+_STOP = frozenset(ENGLISH_STOP_WORDS) - {"con", "fire", "system", "bill", "mill", "interest", "front", "bottom"}
+_NON_TOPIC = lx.NON_TOPIC_WORDS | _STOP | frozenset(EMOTIONS)
+
+
+class Understood(BaseModel):
+    """What the request asks for. Hard constraints become filters, the rest boosts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    feelings: list[str] = Field(default_factory=list, description="Feelings wanted (vibe words).")
+    felt: list[str] = Field(default_factory=list, description="How the viewer says they feel now.")
+    avoid: list[str] = Field(default_factory=list, description="What the viewer said no to, in their words.")
+    avoid_genres: list[str] = Field(default_factory=list, description="Genres dropped (hard).")
+    avoid_feelings: list[str] = Field(default_factory=list, description="Feelings pushed down (soft).")
+    avoid_topics: list[str] = Field(default_factory=list, description="Plot words pushed down (soft).")
+    soft_avoid_genres: list[str] = Field(default_factory=list, description="Genres pushed down (soft).")
+    genres: list[str] = Field(default_factory=list, description="Genres named or implied (soft, strong).")
+    required_genres: list[str] = Field(default_factory=list, description="Formats as genres (hard).")
+    topics: list[str] = Field(default_factory=list, description="Plot topics and settings.")
+    audience: Audience | None = None
+    type: Literal["MOVIE", "SHOW"] | None = None
+    max_runtime: int | None = None
+    min_year: int | None = None
+    max_year: int | None = None
+    era: str | None = None
+    countries: list[str] = Field(default_factory=list, description="ISO-2 production countries (hard).")
+    language: str | None = Field(None, description="The country or language word the viewer used.")
+    request: str = Field("", description="The part of the text that says what is wanted.")
+    felt_text: str = Field("", exclude=True, description="The part that only says how the viewer feels.")
+
+    @property
+    def is_open(self) -> bool:
+        """Nothing specific asked ("something good tonight"): taste may lead."""
+        return not (self.feelings or self.topics or self.genres or self.required_genres)
+
+    def chips(self) -> list[str]:
+        """One short label per understood item, as shown (and removable) in the page."""
+        out = [f"feel: {w}" for w in self.feelings[:4]]
+        out += [f"topic: {t}" for t in self.topics]
+        out += [f"genre: {g}" for g in self.genres]
+        out += [f"format: {g}" for g in self.required_genres]
+        out += [f"avoid: {a}" for a in self.avoid]
+        if self.audience:
+            out.append(f"audience: {self.audience}")
+        if self.type:
+            out.append(f"type: {self.type.lower()}")
+        if self.max_runtime:
+            out.append(f"under {self.max_runtime} min")
+        if self.era:
+            out.append(f"era: {self.era}")
+        if self.language:
+            out.append(f"from: {self.language}")
+        return out
+
+    def without(self, chips: list[str]) -> Understood:
+        """The same understanding with the given chips (labels from ``chips()``) removed."""
+        if not chips:
+            return self
+        drop = set(chips)
+        data = self.model_dump()
+        for key, prefix in (
+            ("feelings", "feel: "), ("topics", "topic: "), ("genres", "genre: "),
+            ("required_genres", "format: "), ("avoid", "avoid: "),
+        ):  # fmt: skip
+            data[key] = [v for v in data[key] if prefix + v not in drop]
+        if any(c.startswith("avoid: ") for c in drop):
+            kept = read_request(" ".join(f"no {a}." for a in data["avoid"])) if data["avoid"] else Understood()
+            for key in ("avoid_genres", "avoid_feelings", "avoid_topics", "soft_avoid_genres"):
+                data[key] = getattr(kept, key)
+        if data["audience"] and f"audience: {data['audience']}" in drop:
+            data["audience"] = None
+        if data["type"] and f"type: {data['type'].lower()}" in drop:
+            data["type"] = None
+        if data["max_runtime"] and f"under {data['max_runtime']} min" in drop:
+            data["max_runtime"] = None
+        if data["era"] and f"era: {data['era']}" in drop:
+            data.update(era=None, min_year=None, max_year=None)
+        if data["language"] and f"from: {data['language']}" in drop:
+            data.update(language=None, countries=[])
+        return Understood(**data)
+
+
+def _words(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _has(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", text) is not None
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
+
+
+def _negations(text: str, out: dict) -> str:
+    """Record negated words in ``out``; return the text without the negated spans."""
+    spans = []
+    for match in _NEGATED.finditer(text):
+        words = [w for w in _words(match.group(1)) if w not in _FILLER]
+        if not words:
+            continue
+        spans.append(match.span())
+        for word in words:
+            base = word[:-1] if word.endswith("s") and word[:-1] in lx.AVOID_WORDS else word
+            if base in lx.AVOID_WORDS:
+                genres, feelings = lx.AVOID_WORDS[base]
+                out["avoid"].append(word)
+                out["avoid_genres"] += genres
+                out["avoid_feelings"] += feelings
+                out["soft_avoid_genres"] += lx.AVOID_FEELING_GENRES.get(base, ())
+            elif word in lx.GENRE_WORDS:
+                out["avoid"].append(word)
+                out["avoid_genres"] += lx.GENRE_WORDS[word]
+            elif word in ("kids", "kid", "children", "childish"):
+                out["avoid"].append(word)
+                out["avoid_genres"] += ["family"]
+            elif word not in _NON_TOPIC and len(word) > 2:
+                out["avoid"].append(word)
+                out["avoid_topics"].append(word)
+    for start, end in reversed(spans):
+        text = text[:start] + " , " + text[end:]
+    return text
+
+
+def _request_part(text: str) -> tuple[str, list[str], str]:
+    """(the clauses that say what is wanted, words of the clauses that only say how one
+    feels, those clauses)."""
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
+    wanted, felt = [], []
+    asked = False  # clauses before the first one that asks for something describe the viewer
+    for clause in clauses:
+        padded = f" {clause} "
+        wants = any(_has(padded, m) for m in lx.WANT_MARKERS) or any(_has(padded, r) for r in lx.REMEDIES)
+        feels = any(m in padded for m in _FELT_MARKERS)
+        asked = asked or wants
+        later_wants = any(
+            any(_has(f" {c} ", m) for m in lx.WANT_MARKERS) or any(_has(f" {c} ", r) for r in lx.REMEDIES)
+            for c in clauses[clauses.index(clause) + 1 :]
+        )
+        about_viewer = bool(lx.FELT_WORDS.intersection(_words(clause)))
+        is_felt = not wants and (feels or (not asked and later_wants and about_viewer))
+        (felt if is_felt else wanted).append(clause)
+    if not wanted:
+        return text, [], ""
+    out_felt = ", ".join(felt)
+    felt_words = [w for c in felt for w in _words(c) if w not in _STOP and len(w) > 2]
+    return ", ".join(wanted), felt_words, out_felt
+
+
+def _era(text: str, out: dict) -> None:
+    match = _DECADE.search(text)
+    decade = None
+    if match:
+        century, tens = match.group(1), int(match.group(2))
+        decade = (int(century) * 100 if century else (2000 if tens <= 2 else 1900)) + tens * 10
+    else:
+        for word, start in _DECADE_WORDS.items():
+            if _has(text, word):
+                decade = start
+    if decade is not None and 1900 <= decade <= 2020:
+        out.update(min_year=decade, max_year=decade + 9, era=f"{decade}s")
+        return
+    match = _BEFORE_AFTER.search(text)
+    if match:
+        year = int(match.group(2))
+        if match.group(1) in ("before", "pre", "older than"):
+            out.update(max_year=year - 1, era=f"before {year}")
+        else:
+            out.update(min_year=year if match.group(1) == "since" else year + 1, era=f"after {year}")
+        return
+    for phrase, (low, high) in lx.ERA_WORDS.items():
+        if _has(text, phrase):
+            out.update(min_year=low, max_year=high, era=phrase)
+            return
+
+
+def _format(text: str, out: dict) -> None:
+    show = any(_has(text, w) for w in lx.SHOW_WORDS if w != "show") or re.search(
+        r"\bshow\b(?!\s+(?:me|us|him|her|them))", text
+    )
+    movie = any(_has(text, w) for w in lx.MOVIE_WORDS)
+    if show and not movie:
+        out["type"] = "SHOW"
+    elif movie and not show:
+        out["type"] = "MOVIE"
+    match = _MINUTES.search(text)
+    if match:
+        value = int(match.group(1))
+        out["max_runtime"] = value * 60 if match.group(2).startswith("h") else value
+    elif any(_has(text, w) for w in lx.SHORT_WORDS):
+        out["max_runtime"] = 30 if out.get("type") == "SHOW" or "episode" in text else 95
+    for word in ("animated", "animation", "cartoon", "cartoons", "anime", "pixar"):
+        if _has(text, word):
+            out["required_genres"].append("animation")
+    for word in ("documentary", "documentaries", "docuseries", "docu", "true story", "real story"):
+        if _has(text, word):
+            out["required_genres"].append("documentation")
+    if _has(text, "reality show") or _has(text, "reality tv"):
+        out["required_genres"].append("reality")
+
+
+def _audience(text: str, out: dict) -> None:
+    for phrase, audience in lx.AUDIENCE_WORDS.items():
+        if _has(text, phrase):
+            if audience == "family" and out.get("audience") in ("kids",):
+                continue
+            if out.get("audience") is None or audience == "kids":
+                out["audience"] = audience
+    ages = [int(a) for m in _AGES.finditer(text) for a in m.groups() if a]
+    if ages and max(ages) < 13 and (out.get("audience") in (None, "family")) and "old" in text:
+        out["audience"] = "kids"
+    elif ages and out.get("audience") == "kids" and max(ages) < 13:
+        out["audience"] = "kids"
+
+
+def _countries(text: str, out: dict) -> None:
+    for phrase, codes in lx.COUNTRY_WORDS.items():
+        if _has(text, phrase):
+            if phrase == "english" and ("english-language" in text or "in english" in text):
+                continue
+            out["countries"] += codes
+            out["language"] = out.get("language") or phrase
+
+
+def read_request(text: str) -> Understood:
+    """Understand one (already cleaned) mood text."""
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    out: dict = {
+        "avoid": [], "avoid_genres": [], "avoid_feelings": [], "avoid_topics": [],
+        "soft_avoid_genres": [], "genres": [], "required_genres": [], "countries": [],
+        "feelings": [], "topics": [],
+    }  # fmt: skip
+    positive = _negations(lowered, out)
+    request, felt, felt_text = _request_part(positive)
+    out["felt"] = _unique(felt)
+    out["felt_text"] = felt_text
+    _era(positive, out)
+    _format(positive, out)
+    _audience(positive, out)
+    _countries(positive, out)
+    for phrase, feelings in lx.REMEDIES.items():
+        if _has(request, phrase):
+            out["feelings"] += feelings
+    for phrase, genres in lx.GENRE_PHRASES.items():
+        if _has(request, phrase):
+            out["genres"] += genres
+    topic_run: list[str] = []
+    known = (
+        set(lx.GENRE_WORDS) | set(lx.AUDIENCE_WORDS) | set(lx.COUNTRY_WORDS) | set(lx.ERA_WORDS)
+        | set(lx.SHOW_WORDS) | set(lx.MOVIE_WORDS) | set(lx.SHORT_WORDS) | set(_DECADE_WORDS)
+    )  # fmt: skip
+    scan = request
+    for phrase in lx.REMEDIES:
+        scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " , ", scan)
+    for word in _words(scan) + ["."]:
+        if word in lx.WANTED_FEELINGS:
+            out["feelings"] += lx.WANTED_FEELINGS[word]
+        if word in lx.GENRE_WORDS:
+            out["genres"] += lx.GENRE_WORDS[word]
+        is_topic = (
+            len(word) > 2
+            and word not in _NON_TOPIC
+            and word not in known
+            and word not in lx.WANTED_FEELINGS
+            and not word.endswith("ly")
+            and "'" not in word
+            and not _DECADE.fullmatch(word)
+        )
+        if is_topic and word.rstrip("s") not in _NON_TOPIC:
+            topic_run.append(word)
+            continue
+        if topic_run:
+            out["topics"].append(" ".join(topic_run[:3]))
+            topic_run = []
+    if out.get("audience"):
+        out["genres"] += lx.AUDIENCE_GENRES[out["audience"]]
+        out["avoid_genres"] += lx.AUDIENCE_AVOID_GENRES.get(out["audience"], ())
+    named = {g for w in _words(request) if w in lx.GENRE_WORDS for g in lx.GENRE_WORDS[w]}
+    named |= {g for phrase, gs in lx.GENRE_PHRASES.items() if _has(request, phrase) for g in gs}
+    wanted_feelings = set(out["feelings"])
+    out["avoid_genres"] = [g for g in out["avoid_genres"] if g not in named]  # "a comedy, not a romcom"
+    out["avoid_feelings"] = [f for f in out["avoid_feelings"] if f not in wanted_feelings]
+    if wanted_feelings & {"fear", "terror", "dread"}:  # "scary, but no gore": horror stays
+        out["avoid_genres"] = [g for g in out["avoid_genres"] if g != "horror"]
+        out["soft_avoid_genres"] = [g for g in out["soft_avoid_genres"] if g not in ("horror", "thriller")]
+    avoid_genres = set(out["avoid_genres"])
+    result = {key: _unique(value) if isinstance(value, list) else value for key, value in out.items()}
+    result["genres"] = [g for g in result["genres"] if g not in avoid_genres]
+    result["required_genres"] = [g for g in result["required_genres"] if g not in avoid_genres]
+    result["soft_avoid_genres"] = [
+        g for g in result["soft_avoid_genres"] if g not in avoid_genres and g not in result["genres"]
+    ]
+    result["feelings"] = [f for f in result["feelings"] if f not in set(result["avoid_feelings"])]
+    result["request"] = request.strip(" ,")
+    return Understood(**result)

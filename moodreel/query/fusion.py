@@ -26,8 +26,11 @@ WHY_FEELING_THRESHOLD = 0.5
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed|er|ers)$")
 
 
-def weights_for(understood: Understood) -> Weights:
-    """A topic leans on the plot, a named genre on genres, a pure feeling on the vibe."""
+def weights_for(understood: Understood, has_content: bool = True) -> Weights:
+    """A topic leans on the plot, a named genre on genres, a pure feeling on the vibe; with
+    no content words left, the plot signal is off."""
+    if not has_content:
+        return Weights(vibe=0.5, plot=0.0, genre=0.5)
     if understood.topics:
         return Weights(vibe=0.2, plot=0.55, genre=0.25)
     if understood.genres or understood.required_genres:
@@ -42,10 +45,13 @@ def _stem(word: str) -> str:
 
 
 def _pattern(words: Sequence[str]) -> re.Pattern | None:
+    """Whole words with their inflections: "heist" finds "heists", "con" finds "cons" but
+    never "concert" (a stem of four letters or less takes only a plural)."""
     stems = sorted({_stem(w) for phrase in words for w in phrase.split() if len(w) > 2})
     if not stems:
         return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")[a-z]*", re.I)
+    parts = [re.escape(s) + (r"(?:s|es)?" if len(s) <= 4 else r"[a-z]{0,4}") for s in stems]
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ GENRE_PHRASES: dict[str, tuple[str, ...]] = {
     "period piece": ("history",), "period drama": ("history", "drama"),
     "reality show": ("reality",), "reality tv": ("reality",), "war movie": ("war",),
     "war film": ("war",), "stand up": ("comedy",), "love story": ("romance",),
-    "feel good": ("comedy",), "feel-good": ("comedy",),
+    "feel good": ("comedy",), "feel-good": ("comedy",), "old west": ("western",),
+    "wild west": ("western",), "good cry": ("drama", "romance"), "tearjerker": ("drama", "romance"),
 }  # fmt: skip
 
 # Negated words -> (genres to drop, feelings to steer away from). A negated genre word
@@ -144,6 +145,16 @@ REMEDIES: dict[str, tuple[str, ...]] = {
     "like a hug": ("warmth", "comfort", "affection"),
 }  # fmt: skip
 
+# Genres a remedy leans to (soft).
+REMEDY_GENRES: dict[str, tuple[str, ...]] = {
+    "cheer me up": ("comedy",), "cheer up": ("comedy",), "pick me up": ("comedy",),
+    "pick-me-up": ("comedy",), "lift my spirits": ("comedy",), "make me smile": ("comedy",),
+    "make me laugh": ("comedy",), "feel good": ("comedy",), "feel-good": ("comedy",),
+    "fired up": ("sport", "action"), "get pumped": ("sport", "action"), "motivate me": ("sport",),
+    "edge of my seat": ("thriller",), "wake me up": ("action", "thriller"),
+    "brain off": ("comedy",), "don't have to think": ("comedy",), "dont have to think": ("comedy",),
+}  # fmt: skip
+
 # Feeling words people use for what they want (not GoEmotions labels).
 WANTED_FEELINGS: dict[str, tuple[str, ...]] = {
     "calm": ("serenity", "comfort", "contentment"),
@@ -174,6 +185,11 @@ WANTED_FEELINGS: dict[str, tuple[str, ...]] = {
     "dark": ("dread", "menace", "despair"),
     "tense": ("tension", "suspense"),
     "heartwarming": ("heartwarming", "warmth"),
+    "cry": ("sadness", "heartbreak", "catharsis"),
+    "chill": ("serenity", "comfort", "lightheartedness"),
+    "relaxed": ("serenity", "comfort", "contentment"),
+    "relaxing": ("serenity", "comfort", "contentment"),
+    "peaceful": ("serenity", "contentment"),
 }
 
 # Words by which a clause describes the viewer rather than what they want.
@@ -208,6 +224,7 @@ AUDIENCE_WORDS: dict[str, str] = {
     "nephew": "kids", "niece": "kids", "little ones": "kids", "year old": "kids",
     "year-old": "kids", "family": "family", "whole family": "family", "parents": "family",
     "teens": "teens", "teen": "teens", "teenager": "teens", "teenagers": "teens",
+    "adults": "adults", "adult": "adults", "grown-ups": "adults", "grownups": "adults",
     "date night": "date", "date": "date", "girlfriend": "date", "boyfriend": "date",
     "wife": "date", "husband": "date", "partner": "date",
 }  # fmt: skip
@@ -218,11 +235,13 @@ AUDIENCE_GENRES: dict[str, tuple[str, ...]] = {
     "family": ("family", "animation", "comedy"),
     "teens": ("comedy", "drama", "romance", "fantasy"),
     "date": ("romance", "comedy"),
+    "adults": (),
 }
 AUDIENCE_AVOID_GENRES: dict[str, tuple[str, ...]] = {
     "kids": ("horror", "war", "crime", "thriller"),
     "family": ("horror",),
 }
+AUDIENCE_SOFT_AVOID_GENRES: dict[str, tuple[str, ...]] = {"adults": ("family",)}
 ADULT_CERTIFICATIONS: tuple[str, ...] = ("R", "NC-17", "TV-MA")
 TEEN_CERTIFICATIONS: tuple[str, ...] = ("PG-13", "TV-14")
 
@@ -253,6 +272,7 @@ ERA_WORDS: dict[str, tuple[int | None, int | None]] = {
     "golden age": (None, 1965), "retro": (None, 1999),
     "recent": (2019, None), "new": (2019, None), "newest": (2020, None), "latest": (2020, None),
     "modern": (2015, None), "this year": (2021, None), "last year": (2020, None),
+    "last few years": (2019, None), "brand new": (2021, None), "new release": (2021, None),
 }  # fmt: skip
 
 SHOW_WORDS = ("series", "show", "shows", "tv show", "binge", "episodes", "season", "seasons", "sitcom", "docuseries")
@@ -281,7 +301,8 @@ NON_TOPIC_WORDS: frozenset[str] = frozenset(
     tense stressful mushy kissing plot story stories about where which while with without yet
     minute minutes min mins hour hours hr hrs year years old olds decade era scene scenes idea sure
     type genre genres ending endings character characters acting cast vibe tonight's
-    gross weird stuff
+    gross weird stuff came brand release released releases older newer earlier later early late
+    school limited weekend relaxed relaxing peaceful
     right now tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday
     mind minds headspace mindset brain head heart soul spirits mental wake unwind fired think
     distraction distract reassuring sick bed couch sofa blanket isnt dont wont cant didnt doesnt

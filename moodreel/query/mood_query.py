@@ -106,7 +106,11 @@ class QueryBuilder:
         cleaned = clean_mood_text(text)
         understood = self._feelings_from_topics(read_request(cleaned).without(drop or []))
         request = understood.request or cleaned
-        request_vector = self.embedder.embed([request])[0]
+        content = understood.content
+        # Plot and genre read the content; with none left ("a series to binge") they stay neutral.
+        request_vector = (
+            self.embedder.embed([content])[0] if content else np.zeros(self.embedder.dimension, dtype=np.float32)
+        )
         try:
             parsed = self.parser.parse(request)
             emotions, parser = parsed.emotions, parsed.parser
@@ -134,7 +138,7 @@ class QueryBuilder:
             vibe=vibe,
             plot=plot.astype(np.float32),
             genre_prior=self.genres.prior(request_vector, understood),
-            weights=weights_for(understood),
+            weights=weights_for(understood, has_content=bool(content)),
             filters=inferred_filters(understood),
         )
 

@@ -29,7 +29,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from moodreel.query import lexicon as lx
 from moodreel.vibes.lexicon import EMOTIONS
 
-Audience = Literal["kids", "family", "teens", "date"]
+Audience = Literal["kids", "family", "teens", "date", "adults"]
 
 _TOKEN = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 _CLAUSE_SPLIT = re.compile(r"[,.;!?:()\n]+|\s(?:but|so|because|cause|cuz|although|though|and i|and i'm)\s")
@@ -59,7 +59,12 @@ _FELT_MARKERS = (
     "had a", "just got", "just broke", "my day", "at work", "so done",
 )  # fmt: skip
 # sklearn's list holds a few plot words ("con" artists, "fire", "system"): those stay topics.
-_STOP = frozenset(ENGLISH_STOP_WORDS) - {"con", "fire", "system", "bill", "mill", "interest", "front", "bottom"}
+_STOP = frozenset(ENGLISH_STOP_WORDS) - {
+    "con", "fire", "system", "bill", "mill", "interest", "front", "bottom", "cry", "computer", "thick",
+    "thin", "empty", "full",
+}  # fmt: skip
+# Words too generic to say anything about plot or genre ("a good cry": the cry matters).
+_GENERIC = frozenset("good great nice best better bad fine cool awesome mood vibe vibes stuff thing".split())
 _NON_TOPIC = lx.NON_TOPIC_WORDS | _STOP | frozenset(EMOTIONS)
 
 
@@ -87,6 +92,9 @@ class Understood(BaseModel):
     countries: list[str] = Field(default_factory=list, description="ISO-2 production countries (hard).")
     language: str | None = Field(None, description="The country or language word the viewer used.")
     request: str = Field("", description="The part of the text that says what is wanted.")
+    content: str = Field(
+        "", description="The request without idioms and the words read as constraints: what plot and genre see."
+    )
     felt_text: str = Field("", exclude=True, description="The part that only says how the viewer feels.")
 
     @property
@@ -208,29 +216,59 @@ def _request_part(text: str) -> tuple[str, list[str], str]:
     return ", ".join(wanted), felt_words, out_felt
 
 
+# "old west", "old school", "new york": an era word that is part of a name or a setting.
+_NOT_ERA_AFTER = "west|school|man|men|woman|lady|friends?|flame|days|york|world|girl|boy|testament|age"
+
+
+def _decade_start(match: re.Match) -> int:
+    century, tens = match.group(1), int(match.group(2))
+    return (int(century) * 100 if century else (2000 if tens <= 2 else 1900)) + tens * 10
+
+
 def _era(text: str, out: dict) -> None:
-    match = _DECADE.search(text)
-    decade = None
-    if match:
-        century, tens = match.group(1), int(match.group(2))
-        decade = (int(century) * 100 if century else (2000 if tens <= 2 else 1900)) + tens * 10
-    else:
-        for word, start in _DECADE_WORDS.items():
-            if _has(text, word):
-                decade = start
-    if decade is not None and 1900 <= decade <= 2020:
-        out.update(min_year=decade, max_year=decade + 9, era=f"{decade}s")
+    """Decades ("80s or 90s", "early 2000s", "before the 80s"), years ("2019 or newer",
+    "nothing older than 2015", "from 2022") and era words ("classic", "recent")."""
+    decades = [(m, _decade_start(m)) for m in _DECADE.finditer(text)]
+    decades += [(None, start) for word, start in _DECADE_WORDS.items() if _has(text, word)]
+    decades = [(m, d) for m, d in decades if 1900 <= d <= 2020]
+    if decades:
+        first, last = min(d for _, d in decades), max(d for _, d in decades)
+        low, high = first, last + 9
+        before = text[: decades[0][0].start()] if decades[0][0] else ""
+        if re.search(r"\b(?:before|pre|older than|earlier than)[- ](?:the )?$", before):
+            low, high = None, first - 1
+        elif re.search(r"\b(?:after|since|post|newer than)[- ](?:the )?$", before):
+            low, high = (first if "since" in before[-8:] else first + 10), None
+        elif re.search(r"\bearly[- ]$", before):
+            high = first + 5
+        elif re.search(r"\b(?:late|later)[- ]$", before):
+            low = first + 5
+        label = f"{first}s" if first == last else f"{first}s-{last}s"
+        if low is None:
+            label = f"before the {first}s"
+        elif high is None:
+            label = f"after the {first}s" if low > first else f"since the {first}s"
+        out.update(min_year=low, max_year=high, era=label)
         return
-    match = _BEFORE_AFTER.search(text)
+    match = re.search(r"\b(19\d\d|20[0-3]\d)\b", text)
     if match:
-        year = int(match.group(2))
-        if match.group(1) in ("before", "pre", "older than"):
-            out.update(max_year=year - 1, era=f"before {year}")
+        year = int(match.group(1))
+        before, after = text[: match.start()], text[match.end() :]
+        if re.search(r"^\s*(?:or|and) (?:newer|later|after|up)|^\s*(?:onwards?|and up|\+)", after) or re.search(
+            r"(?:nothing older than|not older than|no older than|newer than|after|since|from after)\s*$", before
+        ):
+            low = year + 1 if re.search(r"(?:newer than|after)\s*$", before) else year
+            out.update(min_year=low, era=f"{low} or newer")
+        elif re.search(r"^\s*(?:or|and) (?:older|earlier|before)", after) or re.search(
+            r"(?:older than|before|earlier than|prior to)\s*$", before
+        ):
+            high = year if re.search(r"^\s*(?:or|and)", after) else year - 1
+            out.update(max_year=high, era=f"{high} or older")
         else:
-            out.update(min_year=year if match.group(1) == "since" else year + 1, era=f"after {year}")
+            out.update(min_year=year, max_year=year, era=str(year))
         return
     for phrase, (low, high) in lx.ERA_WORDS.items():
-        if _has(text, phrase):
+        if _has(text, phrase) and not re.search(rf"\b{phrase} (?:{_NOT_ERA_AFTER})\b", text):
             out.update(min_year=low, max_year=high, era=phrase)
             return
 
@@ -283,6 +321,22 @@ def _countries(text: str, out: dict) -> None:
             out["language"] = out.get("language") or phrase
 
 
+_CONSTRAINT_WORDS = (
+    frozenset(lx.SHOW_WORDS) | frozenset(lx.MOVIE_WORDS) | frozenset(lx.SHORT_WORDS)
+    | frozenset(lx.COUNTRY_WORDS) | frozenset(lx.ERA_WORDS) | frozenset(_DECADE_WORDS) | _GENERIC
+    | frozenset("tv watch watching binge tonight weekend something anything want need minutes hour hours".split())
+)  # fmt: skip
+
+
+def _content(scan: str) -> str:
+    """What the plot and genre signals read: no idioms, no format/era/audience/country words."""
+    words = [
+        w for w in _words(scan)
+        if len(w) > 1 and w not in _CONSTRAINT_WORDS and not _DECADE.fullmatch(w) and w not in _STOP
+    ]  # fmt: skip
+    return " ".join(words)
+
+
 def read_request(text: str) -> Understood:
     """Understand one (already cleaned) mood text."""
     lowered = text.lower().replace("’", "'").replace("‘", "'")
@@ -295,13 +349,14 @@ def read_request(text: str) -> Understood:
     request, felt, felt_text = _request_part(positive)
     out["felt"] = _unique(felt)
     out["felt_text"] = felt_text
-    _era(positive, out)
+    _era(lowered, out)
     _format(positive, out)
     _audience(positive, out)
     _countries(positive, out)
     for phrase, feelings in lx.REMEDIES.items():
         if _has(request, phrase):
             out["feelings"] += feelings
+            out["genres"] += lx.REMEDY_GENRES.get(phrase, ())
     for phrase, genres in lx.GENRE_PHRASES.items():
         if _has(request, phrase):
             out["genres"] += genres
@@ -336,6 +391,8 @@ def read_request(text: str) -> Understood:
     if out.get("audience"):
         out["genres"] += lx.AUDIENCE_GENRES[out["audience"]]
         out["avoid_genres"] += lx.AUDIENCE_AVOID_GENRES.get(out["audience"], ())
+        out["soft_avoid_genres"] += lx.AUDIENCE_SOFT_AVOID_GENRES.get(out["audience"], ())
+    out["content"] = _content(scan)
     named = {g for w in _words(request) if w in lx.GENRE_WORDS for g in lx.GENRE_WORDS[w]}
     named |= {g for phrase, gs in lx.GENRE_PHRASES.items() if _has(request, phrase) for g in gs}
     wanted_feelings = set(out["feelings"])

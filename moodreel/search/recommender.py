@@ -41,6 +41,12 @@ from moodreel.signals import Layout, Weights
 log = logging.getLogger(__name__)
 
 MIN_CANDIDATES = 60
+RELAX_BELOW = 3
+# Inferred constraints loosened, in this order, when fewer than RELAX_BELOW titles meet them
+# all (a short list that honours the request beats a full one that does not). The
+# exclusions (negated genres, adult ratings for kids) are never loosened.
+RELAXABLE = (("era", ("min_year", "max_year")), ("country", ("countries",)), ("length", ("max_runtime",)),
+             ("type", ("type",)), ("format", ("required_genres",)))  # fmt: skip
 CANDIDATE_FACTOR = 5
 OPEN_TASTE_WEIGHT = 0.6
 # Typical norm of a stored title vector (unit vibe, plot and genre blocks): the taste
@@ -79,6 +85,10 @@ class RecommendationSet(BaseModel):
     emotions: list[str]
     results: list[Recommendation]
     understood: Understood | None = None
+    relaxed: list[str] = Field(
+        default_factory=list,
+        description="Constraints read from the mood that were loosened to fill the list.",
+    )
 
 
 class Recommender:
@@ -119,7 +129,9 @@ class Recommender:
             credits=services.credits,
             timeout_s=settings.pitch_timeout_s,
         )
-        return cls(services.store, queries, services.encoder, services.layout, settings.personalization, pitch)
+        return cls(
+            services.store, queries, services.encoder, services.layout, settings.personalization, pitch
+        )
 
     def understand(self, mood: str, drop: list[str] | None = None) -> MoodQuery:
         return self.queries.build(mood, drop)
@@ -159,9 +171,10 @@ class Recommender:
     ) -> RecommendationSet:
         """``drop``: understood items (chips) the viewer removed."""
         query = self.understand(mood, drop)
-        results = self.search_query(query, k, filters, viewer, include_watched)
+        relaxed: list[str] = []
+        results = self.search_query(query, k, filters, viewer, include_watched, relaxed=relaxed)
         return RecommendationSet(
-            mood=mood, emotions=query.feelings, results=results, understood=query.understood
+            mood=mood, emotions=query.feelings, results=results, understood=query.understood, relaxed=relaxed
         )
 
     def recommend_for_viewer(
@@ -211,17 +224,37 @@ class Recommender:
         viewer: ViewerProfile | None = None,
         include_watched: bool = False,
         adjust: bool = True,
+        relaxed: list[str] | None = None,
     ) -> list[Recommendation]:
         """Search with an understood query (``adjust=False``: the store's fused order as it
-        comes, without ``fusion.rerank``'s topic and avoid adjustments; for ablations)."""
-        merged = (filters or SearchFilters()).merge(query.filters)
+        comes, without ``fusion.rerank``'s topic and avoid adjustments; for ablations).
+        Names of loosened constraints are appended to ``relaxed``."""
+        explicit = filters or SearchFilters()
         vector = query.vector(self.layout)
         taste = self._taste(viewer)
         if taste is not None:
             weight = OPEN_TASTE_WEIGHT if query.understood.is_open else self.personalization
             vector = vector + (weight / TITLE_NORM) * taste
-        hits = self._candidates(vector, k, merged, viewer, include_watched)
-        ranked = rerank(hits, query.understood if adjust else Understood(), k)
+        understood = query.understood if adjust else Understood()
+        inferred = query.filters
+        ranked = rerank(
+            self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched), understood, k
+        )
+        for name, fields in RELAXABLE:
+            if len(ranked) >= min(k, RELAX_BELOW):
+                break
+            if all(getattr(inferred, f) in (None, []) for f in fields):
+                continue
+            inferred = inferred.model_copy(
+                update={
+                    f: SearchFilters.model_fields[f].get_default(call_default_factory=True) for f in fields
+                }
+            )
+            shown = {r.hit.title.id for r in ranked}
+            more = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched)
+            ranked += rerank([h for h in more if h.title.id not in shown], understood, k - len(ranked))
+            if relaxed is not None:
+                relaxed.append(name)
         return self._records(ranked, query, viewer, taste)
 
     def _records(
@@ -255,10 +288,20 @@ class Recommender:
                 why.append(f"taste match {sim:.2f}" + (f": like {like}" if like else ""))
             out.append(
                 Recommendation(
-                    id=t.id, title=t.title, type=t.type, year=t.release_year, genres=t.genres,
-                    emotions=t.emotions, emojis=t.emojis, score=round(item.score, 4), why=why,
-                    description=t.description, similarity=item.hit.similarity, runtime=t.runtime,
-                    imdb_score=t.imdb_score, stored=t,
+                    id=t.id,
+                    title=t.title,
+                    type=t.type,
+                    year=t.release_year,
+                    genres=t.genres,
+                    emotions=t.emotions,
+                    emojis=t.emojis,
+                    score=round(item.score, 4),
+                    why=why,
+                    description=t.description,
+                    similarity=item.hit.similarity,
+                    runtime=t.runtime,
+                    imdb_score=t.imdb_score,
+                    stored=t,
                 )  # fmt: skip
             )
         return out

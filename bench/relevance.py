@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from common import finish, make_parser, table
 from relevance_metrics import KINDS, load_cases, score_top_k
+
+from common import finish, make_parser, table
 
 K = 10
 
@@ -44,8 +45,8 @@ def _record(rec) -> dict:
 
 def methods(recommender):
     """name -> function(mood text) -> list of Recommendation."""
-    from moodreel.query.understanding import Understood
     from moodreel.filters import SearchFilters
+    from moodreel.query.understanding import Understood
     from moodreel.signals import Weights
 
     def with_weights(weights, filters=True, adjust=True):
@@ -145,9 +146,16 @@ def main() -> None:
                 "ours, by kind of mood",
                 ["kind", "moods", "genre-fit@10", "topic-fit@10", "expect-fit@10", "junk"],
                 [
-                    [kind, per_kind[kind]["n"], per_kind[kind]["genre_fit"], per_kind[kind]["topic_fit"],
-                     per_kind[kind]["expect_fit"], per_kind[kind]["junk"]]
-                    for kind in KINDS if kind in per_kind
+                    [
+                        kind,
+                        per_kind[kind]["n"],
+                        per_kind[kind]["genre_fit"],
+                        per_kind[kind]["topic_fit"],
+                        per_kind[kind]["expect_fit"],
+                        per_kind[kind]["junk"],
+                    ]
+                    for kind in KINDS
+                    if kind in per_kind
                 ],  # fmt: skip
             )
         )

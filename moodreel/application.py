@@ -17,6 +17,7 @@ from pathlib import Path
 
 from moodreel.catalog import Catalog, load_catalog
 from moodreel.errors import MoodreelError
+from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import ExtractorChoice, IngestSummary
 from moodreel.mood.base import MoodParse
 from moodreel.profiles.history import History, HistoryError, HistoryProblem, read_history
@@ -25,7 +26,6 @@ from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe
-from moodreel.filters import SearchFilters
 from moodreel.search.pitch import PitchChunk
 from moodreel.search.recommender import Recommendation, RecommendationSet, Recommender
 from moodreel.services import Services

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 
 from moodreel.application import Moodreel  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
+from moodreel.filters import SearchFilters  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
-from moodreel.filters import SearchFilters  # noqa: E402
 from moodreel.search.recommender import RecommendationSet  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
 

@@ -140,7 +140,9 @@ class SignalScores:
     genre: float
 
 
-def split_scores(layout: Layout, title: np.ndarray, vibe: np.ndarray, plot: np.ndarray, prior: np.ndarray) -> SignalScores:
+def split_scores(
+    layout: Layout, title: np.ndarray, vibe: np.ndarray, plot: np.ndarray, prior: np.ndarray
+) -> SignalScores:
     return SignalScores(
         vibe=float(title[layout.vibe] @ vibe),
         plot=float(title[layout.plot] @ plot),

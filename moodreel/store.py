@@ -25,8 +25,8 @@ from typing import Protocol
 import numpy as np
 
 from moodreel.errors import StoreError
-from moodreel.records import Hit, IndexedTitle, StoredTitle
 from moodreel.filters import SearchFilters
+from moodreel.records import Hit, IndexedTitle, StoredTitle
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,11 @@ class MilvusStore:
         schema.add_field("imdb_votes", DataType.INT64)
         schema.add_field("popularity", DataType.FLOAT)
         schema.add_field(
-            "production_countries", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=16, max_length=8
+            "production_countries",
+            DataType.ARRAY,
+            element_type=DataType.VARCHAR,
+            max_capacity=16,
+            max_length=8,
         )
         schema.add_field(
             "emotions", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=8, max_length=32

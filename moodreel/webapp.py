@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from moodreel.application import Moodreel
 from moodreel.errors import MoodreelError
-from moodreel.profiles.history import History, HistoryError, read_history
 from moodreel.filters import SearchFilters
+from moodreel.profiles.history import History, HistoryError, read_history
 from moodreel.search.recommender import RecommendationSet
 from moodreel.vibes.lexicon import GENRES
 

@@ -13,8 +13,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
-from moodreel.records import Hit, IndexedTitle, StoredTitle
 from moodreel.filters import SearchFilters
+from moodreel.records import Hit, IndexedTitle, StoredTitle
 from moodreel.store import from_row, to_row
 
 
@@ -160,3 +160,25 @@ class PlainWords:
 
     def query_words(self, text: str, emotions: list[str]) -> list[str]:
         return list(emotions)
+
+
+def index_titles(store, embedder, items) -> list[IndexedTitle]:
+    """Put ``(Title, emotions)`` pairs into ``store`` as ingest does: fused vibe | plot |
+    genre | quality vectors (``signals.title_vector``), fast-extractor provenance."""
+    from moodreel.embedding import VibeEncoder
+    from moodreel.records import TitleVibes
+    from moodreel.signals import Layout, title_vector
+
+    layout, encoder = Layout(embedder.dimension), VibeEncoder(embedder)
+    indexed = []
+    for title, emotions in items:
+        vibes = TitleVibes(
+            id=title.id, content_hash=title.content_hash(), emotions=emotions, emojis="🎬🌙", extractor="fast"
+        )
+        plot = embedder.embed([title.description])[0] if title.description else np.zeros(embedder.dimension)
+        vector = title_vector(
+            layout, encoder.encode([emotions])[0], plot, title.genres, title.imdb_score, title.imdb_votes
+        )
+        indexed.append(IndexedTitle(title, vibes, vector))
+    store.upsert(indexed)
+    return indexed

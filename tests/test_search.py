@@ -1,4 +1,4 @@
-"""Filters, ranking, explanations, cards and the API over fakes."""
+"""Filters, the fused search, explanations, cards and the API over fakes."""
 
 import numpy as np
 import pytest
@@ -6,17 +6,16 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from moodreel.application import Moodreel
-from moodreel.embedding import VibeEncoder
-from moodreel.mood.base import MoodParse, clean_mood_text
-from moodreel.records import Hit, StoredTitle, Title, TitleVibes
 from moodreel.filters import SearchFilters
-from moodreel.search.ranking import explain, quality, rank
+from moodreel.mood.base import MoodParse, clean_mood_text
+from moodreel.records import Title
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
-from moodreel.store import to_row
+from moodreel.signals import Layout, quality_score, title_vector
+from moodreel.store import filter_expression
 from moodreel.webapp import render_cards, search_handler
-from tests.fakes import DictStore, HashEmbedder, QueueChatModel
+from tests.fakes import DictStore, HashEmbedder, QueueChatModel, index_titles
 
 # The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
 RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
@@ -44,7 +43,7 @@ def test_filters_build_a_safe_expression():
         age_certifications=["tv-14"],
         min_imdb_score=7,
     )
-    expr = f.expression()
+    expr = filter_expression(f)
     assert 'type == "SHOW"' in expr
     assert 'array_contains_any(genres, ["comedy", "drama"])' in expr
     assert 'not array_contains_any(genres, ["horror"])' in expr
@@ -52,7 +51,22 @@ def test_filters_build_a_safe_expression():
     assert (
         "runtime <= 60" in expr and 'age_certification in ["TV-14"]' in expr and "imdb_score >= 7.0" in expr
     )
-    assert SearchFilters().expression() == ""
+    assert filter_expression(SearchFilters()) == "" and filter_expression(None) == ""
+    more = filter_expression(
+        SearchFilters(required_genres=["animation"], exclude_certifications=["r"], countries=["kr", "jp"])
+    )
+    assert 'array_contains(genres, "animation")' in more
+    assert 'not (age_certification in ["R"])' in more
+    assert 'array_contains_any(production_countries, ["JP", "KR"])' in more
+
+
+def test_explicit_filters_win_over_inferred_ones():
+    explicit = SearchFilters(genres=["horror"], min_year=2010)
+    inferred = SearchFilters(exclude_genres=["horror", "war"], min_year=1980, max_year=1989, type="SHOW")
+    merged = explicit.merge(inferred)
+    assert merged.exclude_genres == ["war"]  # asked-for horror is never excluded
+    assert merged.min_year == 2010 and merged.max_year is None  # 2010..1989 is empty: explicit kept
+    assert merged.type == "SHOW"  # what the viewer left open is filled in
 
 
 @pytest.mark.parametrize(
@@ -62,6 +76,8 @@ def test_filters_build_a_safe_expression():
         {"exclude_genres": ["drama) or (1 == 1"]},
         {"type": "MOVIE or 1==1"},
         {"age_certifications": ['R" or "']},
+        {"countries": ["KOR"]},
+        {"required_genres": ["x) or (1"]},
         {"min_year": 1995, "max_year": 1990},
         {"min_year": "1990; drop"},
         {"unknown": 1},
@@ -72,40 +88,38 @@ def test_bad_filter_values_are_rejected_not_pasted(kwargs):
         SearchFilters(**kwargs)
 
 
-def stored(i: int, score: float | None = None, votes: int | None = None) -> StoredTitle:
-    return StoredTitle(id=f"t{i}", title=f"T{i}", type="MOVIE", imdb_score=score, imdb_votes=votes)
+def test_quality_counts_score_above_five_times_vote_confidence():
+    assert quality_score(None, 10**6) == 0.0
+    assert quality_score(9.0, 10**6) > quality_score(9.0, 100) > 0
+    assert quality_score(4.0, 10**6) == 0.0 and quality_score(10.0, 10**6) == 1.0
 
 
-def test_rank_is_deterministic_and_quality_only_breaks_near_ties():
-    hits = [
-        Hit(title=stored(1, 6.0, 100), similarity=0.80),
-        Hit(title=stored(2, 9.0, 10**6), similarity=0.79),
-        Hit(title=stored(3, 9.0, 10**6), similarity=0.60),
-        Hit(title=stored(4), similarity=0.80),
-    ]
-    order = [h.title.id for h, _ in rank(hits, 4)]
-    assert order == ["t2", "t1", "t4", "t3"]  # t2's quality lifts it past a 0.01 gap, not past 0.2
-    assert order == [h.title.id for h, _ in rank(list(reversed(hits)), 4)]
-    assert quality(Hit(title=stored(5), similarity=0.5)) == 0.0
+def test_fused_vector_inner_product_is_the_weighted_sum_of_signals():
+    from moodreel.signals import Weights, query_vector, split_scores
 
-
-def test_explain_pairs_title_emotions_with_mood_emotions():
-    encoder = VibeEncoder(HashEmbedder())
-    why = explain(["dread", "warmth", "awe"], ["dread", "joy"], encoder)
-    assert why == ["dread = your dread"]  # hash vectors: only exact words are similar
+    layout = Layout(8)
+    rng = np.random.default_rng(0)
+    unit = [v / np.linalg.norm(v) for v in rng.normal(size=(4, 8))]
+    title = title_vector(layout, unit[0], unit[1], ["comedy", "drama"], 8.0, 10**5)
+    prior = np.zeros(layout.genres.stop - layout.genres.start, dtype=np.float32)
+    prior[2] = 1.0  # comedy
+    weights = Weights(vibe=0.5, plot=0.3, genre=0.2, quality=0.1, known=0.1)
+    query = query_vector(layout, weights, unit[2], unit[3], prior)
+    parts = split_scores(layout, title, unit[2], unit[3], prior)
+    expected = (
+        0.5 * parts.vibe + 0.3 * parts.plot + 0.2 * parts.genre
+        + 0.1 * quality_score(8.0, 10**5) + 0.1 * 1.0
+    )  # fmt: skip
+    assert float(title @ query) == pytest.approx(expected, abs=1e-5)
+    assert parts.genre == pytest.approx(1 / np.sqrt(2), abs=1e-6)
+    junk = title_vector(layout, unit[0], unit[1], [], 8.0, 10)  # no genres: below the floor
+    assert junk[layout.known] == 0.0 and title[layout.known] == 1.0
 
 
 def _services(tmp_path, titles):
     embedder = HashEmbedder()
     store = DictStore()
-    encoder = VibeEncoder(embedder)
-    rows = []
-    for t, emotions in titles:
-        v = TitleVibes(
-            id=t.id, content_hash=t.content_hash(), emotions=emotions, emojis="🎬🌙", extractor="fast"
-        )
-        rows.append(to_row(t, v, encoder.encode([emotions])[0]))
-    store.upsert(rows)
+    index_titles(store, embedder, titles)
     settings = Settings(data_dir=tmp_path, pitch_timeout_s=5)
     return build_services(settings, embedder=embedder, store=store, chat_model=QueueChatModel())
 
@@ -127,19 +141,21 @@ CATALOG = [
 
 
 def test_recommender_ranks_by_vibe_and_fills_records(tmp_path):
-    rec = Recommender(_services(tmp_path, CATALOG), FixedMoodParser(["amusement", "joy"]))
+    rec = Recommender.from_services(_services(tmp_path, CATALOG), FixedMoodParser(["amusement", "joy"]))
     result = rec.recommend("make me laugh", k=2)
-    assert result.emotions[:2] == ["amusement", "joy"]  # then the nearest vibe words of the text
+    # "make me laugh" asks for laughter (the remedy's feelings come first), and a comedy
+    assert result.emotions[:2] == ["laughter", "amusement"] and "joy" in result.emotions
+    assert result.understood.genres == ["comedy"]
     assert [r.id for r in result.results][0] == "c1"
     top = result.results[0]
-    assert top.why[:2] == ["amusement = your amusement", "joy = your joy"]
+    assert top.why == ["feels like: amusement, joy, laughter", "a comedy, as you asked"]
     assert top.pitch is None and top.emojis == "🎬🌙"
     assert set(top.model_dump()) == RESULT_KEYS
 
 
 def test_pitch_streams_and_falls_back_to_a_template_on_failure(tmp_path):
     services = _services(tmp_path, CATALOG)
-    rec = Recommender(services, FixedMoodParser(["fear"]))
+    rec = Recommender.from_services(services, FixedMoodParser(["fear"]))
     result = rec.recommend("scare me", k=1)
     services.chat_model.enqueue("A night you will not forget.")
     assert rec.pitch(result.results[0], result.mood, result.emotions) == "A night you will not forget."
@@ -152,7 +168,7 @@ def test_pitch_streams_and_falls_back_to_a_template_on_failure(tmp_path):
 
 
 def test_cards_escape_everything(tmp_path):
-    rec = Recommender(_services(tmp_path, CATALOG), FixedMoodParser(["love"]))
+    rec = Recommender.from_services(_services(tmp_path, CATALOG), FixedMoodParser(["love"]))
     result = rec.recommend("<script>alert(1)</script>", k=3)
     page = render_cards(result, {"r1": ("<img src=x onerror=alert(1)>", "")}, None)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -162,13 +178,13 @@ def test_cards_escape_everything(tmp_path):
 
 def test_search_handler_yields_cards_before_pitches(tmp_path):
     services = _services(tmp_path, CATALOG)
-    services.chat_model.enqueue("Pitch one.")
+    services.chat_model.enqueue("A long night of dread you will not forget.")
     handler = search_handler(
-        Moodreel(services, Recommender(services, FixedMoodParser(["fear"]))), pitch_count=1
+        Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"]))), pitch_count=1
     )
     pages = list(handler("scare me", 3, "Any", [], [], None, None, None))
     assert "Night Terror" in pages[0] and "writing a pitch" in pages[0]
-    assert "Pitch one." in pages[-1]
+    assert "A long night of dread you will not forget." in pages[-1]
 
 
 def test_search_handler_turns_errors_into_messages(tmp_path):
@@ -176,7 +192,7 @@ def test_search_handler_turns_errors_into_messages(tmp_path):
 
     services = _services(tmp_path, CATALOG)
     handler = search_handler(
-        Moodreel(services, Recommender(services, FixedMoodParser(["fear"]))), pitch_count=0
+        Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"]))), pitch_count=0
     )
     with pytest.raises(gr.Error, match="empty"):
         list(handler("   ", 3, "Any", [], [], None, None, None))
@@ -188,13 +204,14 @@ def test_api_recommend_validates_and_answers(tmp_path):
     from moodreel.server import create_api
 
     services = _services(tmp_path, CATALOG)
-    app = Moodreel(services, Recommender(services, FixedMoodParser(["dread"])))
+    app = Moodreel(services, Recommender.from_services(services, FixedMoodParser(["dread"])))
     api = create_api(app, services.settings, with_ui=False)
     client = TestClient(api)
     ok = client.post("/api/recommend", json={"mood": "scare me", "k": 2, "filters": {"genres": ["horror"]}})
     assert ok.status_code == 200
     body = ok.json()
-    assert body["emotions"][0] == "dread" and body["results"][0]["id"] == "h1"
+    assert "dread" in body["emotions"] and body["results"][0]["id"] == "h1"
+    assert {"feelings", "avoid", "topics"} <= set(body["understood"])
     for bad in (
         {"k": 2},
         {"mood": "x", "k": 0},

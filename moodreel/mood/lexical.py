@@ -33,7 +33,9 @@ def make_vectorizer(min_df: int = 2, vocabulary: dict[str, int] | None = None):
     )
 
 
-def fit_lexical(texts: Sequence[str], y: np.ndarray, c: float = 4.0, min_df: int = 2) -> dict[str, np.ndarray]:
+def fit_lexical(
+    texts: Sequence[str], y: np.ndarray, c: float = 4.0, min_df: int = 2
+) -> dict[str, np.ndarray]:
     """Fit the TF-IDF features and one L2 logistic regression per label column of ``y``."""
     from sklearn.linear_model import LogisticRegression
 

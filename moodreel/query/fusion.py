@@ -47,10 +47,14 @@ def _stem(word: str) -> str:
 def _pattern(words: Sequence[str]) -> re.Pattern | None:
     """Whole words with their inflections: "heist" finds "heists", "con" finds "cons" but
     never "concert" (a stem of four letters or less takes only a plural)."""
-    stems = sorted({_stem(w) for phrase in words for w in phrase.split() if len(w) > 2})
-    if not stems:
+    found = sorted({w.lower() for phrase in words for w in phrase.split() if len(w) > 2})
+    if not found:
         return None
-    parts = [re.escape(s) + (r"(?:s|es)?" if len(s) <= 4 else r"[a-z]{0,4}") for s in stems]
+    parts = []
+    for word in found:
+        stem = _stem(word)
+        parts.append(re.escape(word))
+        parts.append(re.escape(stem) + (r"(?:s|es)?" if len(stem) <= 4 else r"[a-z]{0,4}"))
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.I)
 
 
@@ -70,7 +74,9 @@ def _snippet(text: str, match: re.Match, width: int = 70) -> str:
     return ("…" if left > 0 else "") + text[left:right].strip(" ,.;") + ("…" if right < len(text) else "")
 
 
-def rerank(hits: Sequence[Hit], understood: Understood, k: int, extra: dict[str, float] | None = None) -> list[Ranked]:
+def rerank(
+    hits: Sequence[Hit], understood: Understood, k: int, extra: dict[str, float] | None = None
+) -> list[Ranked]:
     """The store's fused score, adjusted for literal topic matches and soft avoids."""
     topics = _pattern(understood.topics)
     avoid_topics = _pattern(understood.avoid_topics)
@@ -99,7 +105,12 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-_GENRE_NOUN = {"documentation": "documentary", "scifi": "sci-fi", "sport": "sports story", "family": "family film"}
+_GENRE_NOUN = {
+    "documentation": "documentary",
+    "scifi": "sci-fi",
+    "sport": "sports story",
+    "family": "family film",
+}
 
 
 def explain(

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from moodreel.embedding import Embedder, VibeEncoder
+from moodreel.filters import SearchFilters
 from moodreel.mood.base import MoodError, MoodParser, clean_mood_text
 from moodreel.mood.vibe_words import VibeWords
 from moodreel.query.fusion import weights_for
 from moodreel.query.lexicon import ADULT_CERTIFICATIONS, GENRE_DESCRIPTIONS, GENRES, TEEN_CERTIFICATIONS
 from moodreel.query.understanding import Understood, read_request
-from moodreel.filters import SearchFilters
 from moodreel.signals import Layout, Weights, query_vector
 
 MAX_FEELINGS = 8
@@ -93,7 +93,12 @@ def inferred_filters(understood: Understood) -> SearchFilters:
 
 class QueryBuilder:
     def __init__(
-        self, embedder: Embedder, encoder: VibeEncoder, parser: MoodParser, vibe_words: VibeWords, genres: GenrePrior
+        self,
+        embedder: Embedder,
+        encoder: VibeEncoder,
+        parser: MoodParser,
+        vibe_words: VibeWords,
+        genres: GenrePrior,
     ) -> None:
         self.embedder = embedder
         self.encoder = encoder
@@ -109,7 +114,9 @@ class QueryBuilder:
         content = understood.content
         # Plot and genre read the content; with none left ("a series to binge") they stay neutral.
         request_vector = (
-            self.embedder.embed([content])[0] if content else np.zeros(self.embedder.dimension, dtype=np.float32)
+            self.embedder.embed([content])[0]
+            if content
+            else np.zeros(self.embedder.dimension, dtype=np.float32)
         )
         try:
             parsed = self.parser.parse(request)

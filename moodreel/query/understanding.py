@@ -39,8 +39,40 @@ _NEGATED = re.compile(
     r"(?=$|[,.;!?]|\s(?:but|please|pls|i|we|just|keep|want|more|rather|for|tonight|today|at all)\b)"
 )
 _FILLER = frozenset(
-    "too any more really very that that's thing things stuff movies movie films film shows show a an "
-    "the of with at all please so much anything something ones one kind type".split()
+    [
+        "too",
+        "any",
+        "more",
+        "really",
+        "very",
+        "that",
+        "that's",
+        "thing",
+        "things",
+        "stuff",
+        "movies",
+        "movie",
+        "films",
+        "film",
+        "shows",
+        "show",
+        "a",
+        "an",
+        "the",
+        "of",
+        "with",
+        "at",
+        "all",
+        "please",
+        "so",
+        "much",
+        "anything",
+        "something",
+        "ones",
+        "one",
+        "kind",
+        "type",
+    ]
 )
 _DECADE = re.compile(r"\b(?:(19|20)?([0-9])0)'?s\b")
 _DECADE_WORDS = {
@@ -64,7 +96,24 @@ _STOP = frozenset(ENGLISH_STOP_WORDS) - {
     "thin", "empty", "full",
 }  # fmt: skip
 # Words too generic to say anything about plot or genre ("a good cry": the cry matters).
-_GENERIC = frozenset("good great nice best better bad fine cool awesome mood vibe vibes stuff thing".split())
+_GENERIC = frozenset(
+    [
+        "good",
+        "great",
+        "nice",
+        "best",
+        "better",
+        "bad",
+        "fine",
+        "cool",
+        "awesome",
+        "mood",
+        "vibe",
+        "vibes",
+        "stuff",
+        "thing",
+    ]
+)
 _NON_TOPIC = lx.NON_TOPIC_WORDS | _STOP | frozenset(EMOTIONS)
 
 
@@ -93,7 +142,8 @@ class Understood(BaseModel):
     language: str | None = Field(None, description="The country or language word the viewer used.")
     request: str = Field("", description="The part of the text that says what is wanted.")
     content: str = Field(
-        "", description="The request without idioms and the words read as constraints: what plot and genre see."
+        "",
+        description="The request without idioms and the words read as constraints: what plot and genre see.",
     )
     felt_text: str = Field("", exclude=True, description="The part that only says how the viewer feels.")
 
@@ -133,7 +183,9 @@ class Understood(BaseModel):
         ):  # fmt: skip
             data[key] = [v for v in data[key] if prefix + v not in drop]
         if any(c.startswith("avoid: ") for c in drop):
-            kept = read_request(" ".join(f"no {a}." for a in data["avoid"])) if data["avoid"] else Understood()
+            kept = (
+                read_request(" ".join(f"no {a}." for a in data["avoid"])) if data["avoid"] else Understood()
+            )
             for key in ("avoid_genres", "avoid_feelings", "avoid_topics", "soft_avoid_genres"):
                 data[key] = getattr(kept, key)
         if data["audience"] and f"audience: {data['audience']}" in drop:
@@ -254,8 +306,11 @@ def _era(text: str, out: dict) -> None:
     if match:
         year = int(match.group(1))
         before, after = text[: match.start()], text[match.end() :]
-        if re.search(r"^\s*(?:or|and) (?:newer|later|after|up)|^\s*(?:onwards?|and up|\+)", after) or re.search(
-            r"(?:nothing older than|not older than|no older than|newer than|after|since|from after)\s*$", before
+        if re.search(
+            r"^\s*(?:or|and) (?:newer|later|after|up)|^\s*(?:onwards?|and up|\+)", after
+        ) or re.search(
+            r"(?:nothing older than|not older than|no older than|newer than|after|since|from after)\s*$",
+            before,
         ):
             low = year + 1 if re.search(r"(?:newer than|after)\s*$", before) else year
             out.update(min_year=low, era=f"{low} or newer")
@@ -306,9 +361,15 @@ def _audience(text: str, out: dict) -> None:
             if out.get("audience") is None or audience == "kids":
                 out["audience"] = audience
     ages = [int(a) for m in _AGES.finditer(text) for a in m.groups() if a]
-    if ages and max(ages) < 13 and (out.get("audience") in (None, "family")) and "old" in text:
-        out["audience"] = "kids"
-    elif ages and out.get("audience") == "kids" and max(ages) < 13:
+    if (
+        ages
+        and max(ages) < 13
+        and (out.get("audience") in (None, "family"))
+        and "old" in text
+        or ages
+        and out.get("audience") == "kids"
+        and max(ages) < 13
+    ):
         out["audience"] = "kids"
 
 
@@ -324,7 +385,7 @@ def _countries(text: str, out: dict) -> None:
 _CONSTRAINT_WORDS = (
     frozenset(lx.SHOW_WORDS) | frozenset(lx.MOVIE_WORDS) | frozenset(lx.SHORT_WORDS)
     | frozenset(lx.COUNTRY_WORDS) | frozenset(lx.ERA_WORDS) | frozenset(_DECADE_WORDS) | _GENERIC
-    | frozenset("tv watch watching binge tonight weekend something anything want need minutes hour hours".split())
+    | frozenset(["tv", "watch", "watching", "binge", "tonight", "weekend", "something", "anything", "want", "need", "minutes", "hour", "hours"])
 )  # fmt: skip
 
 
@@ -384,9 +445,12 @@ def read_request(text: str) -> Understood:
         )
         if is_topic and word.rstrip("s") not in _NON_TOPIC:
             topic_run.append(word)
+            if len(topic_run) == 3:
+                out["topics"].append(" ".join(topic_run))
+                topic_run = []
             continue
         if topic_run:
-            out["topics"].append(" ".join(topic_run[:3]))
+            out["topics"].append(" ".join(topic_run))
             topic_run = []
     if out.get("audience"):
         out["genres"] += lx.AUDIENCE_GENRES[out["audience"]]

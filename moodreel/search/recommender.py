@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from moodreel.credits import CreditsIndex
 from moodreel.embedding import VibeEncoder
 from moodreel.errors import MoodreelError
+from moodreel.filters import SearchFilters
 from moodreel.mood.base import MoodError, MoodParser
 from moodreel.mood.vibe_words import VibeWords
 from moodreel.profiles.profile import ViewerProfile
@@ -33,7 +34,6 @@ from moodreel.query.fusion import Ranked, explain, rerank
 from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
-from moodreel.filters import SearchFilters
 from moodreel.search.pitch import PitchChunk, stream_pitch
 from moodreel.services import Services
 from moodreel.signals import Layout, Weights
@@ -231,7 +231,7 @@ class Recommender:
         Names of loosened constraints are appended to ``relaxed``."""
         explicit = filters or SearchFilters()
         vector = query.vector(self.layout)
-        taste = self._taste(viewer)
+        taste = self._taste(viewer) if self.personalization > 0 else None  # 0 = pure mood (settings)
         if taste is not None:
             weight = OPEN_TASTE_WEIGHT if query.understood.is_open else self.personalization
             vector = vector + (weight / TITLE_NORM) * taste

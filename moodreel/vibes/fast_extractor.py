@@ -68,7 +68,9 @@ class FastExtractor:
             out.append([EMOTIONS[i] for i in best])
         return out
 
-    def extract(self, titles: Sequence[Title], synopsis_vectors: np.ndarray | None = None) -> list[TitleVibes]:
+    def extract(
+        self, titles: Sequence[Title], synopsis_vectors: np.ndarray | None = None
+    ) -> list[TitleVibes]:
         """``synopsis_vectors``: the embeddings of the titles' synopses, if already made (the
         pipeline's plot vectors); rows of titles without a synopsis are ignored."""
         # The synopsis only: a title's name is no vibe ("HAPPY!" is a violent hitman series).

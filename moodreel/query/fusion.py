@@ -18,7 +18,7 @@ from moodreel.query.understanding import Understood
 from moodreel.records import Hit
 from moodreel.signals import Layout, Weights, split_scores
 
-TOPIC_BONUS = 0.08
+TOPIC_BONUS = 0.12
 AVOID_TOPIC_PENALTY = 0.2
 AVOID_FEELING_PENALTY = 0.03
 SOFT_AVOID_GENRE_PENALTY = 0.12
@@ -32,7 +32,7 @@ def weights_for(understood: Understood, has_content: bool = True) -> Weights:
     if not has_content:
         return Weights(vibe=0.5, plot=0.0, genre=0.5)
     if understood.topics:
-        return Weights(vibe=0.2, plot=0.55, genre=0.25)
+        return Weights(vibe=0.14, plot=0.65, genre=0.21)
     if understood.genres or understood.required_genres:
         return Weights(vibe=0.3, plot=0.2, genre=0.5)
     if understood.feelings:

@@ -26,9 +26,12 @@ WHY_FEELING_THRESHOLD = 0.5
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed|er|ers)$")
 
 
-def weights_for(understood: Understood, has_content: bool = True) -> Weights:
+def weights_for(understood: Understood, has_content: bool = True, open_request: bool = False) -> Weights:
     """A topic leans on the plot, a named genre on genres, a pure feeling on the vibe; with
-    no content words left, the plot signal is off."""
+    no content words left, the plot signal is off; an open request ("something good
+    tonight") leans on well-known, well-rated titles (and on taste, in the recommender)."""
+    if open_request:
+        return Weights(vibe=0.15, plot=0.0, genre=0.0, quality=0.35, known=0.2)
     if not has_content:
         return Weights(vibe=0.5, plot=0.0, genre=0.5)
     if understood.topics:

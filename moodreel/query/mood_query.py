@@ -41,6 +41,7 @@ class MoodQuery:
     genre_prior: np.ndarray
     weights: Weights
     filters: SearchFilters
+    open: bool = False  # nothing specific was asked: quality and taste lead
 
     @property
     def feelings(self) -> list[str]:
@@ -110,6 +111,7 @@ class QueryBuilder:
         """``drop``: chips (``Understood.chips()`` labels) the viewer removed."""
         cleaned = clean_mood_text(text)
         understood = self._feelings_from_topics(read_request(cleaned).without(drop or []))
+        open_request = understood.is_open and not understood.avoid and understood.audience is None
         request = understood.request or cleaned
         content = understood.content
         # Plot and genre read the content; with none left ("a series to binge") they stay neutral.
@@ -145,8 +147,9 @@ class QueryBuilder:
             vibe=vibe,
             plot=plot.astype(np.float32),
             genre_prior=self.genres.prior(request_vector, understood),
-            weights=weights_for(understood, has_content=bool(content)),
+            weights=weights_for(understood, has_content=bool(content), open_request=open_request),
             filters=inferred_filters(understood),
+            open=open_request,
         )
 
     def _feelings_from_topics(self, understood: Understood) -> Understood:

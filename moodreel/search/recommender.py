@@ -48,7 +48,7 @@ RELAX_BELOW = 3
 RELAXABLE = (("era", ("min_year", "max_year")), ("country", ("countries",)), ("length", ("max_runtime",)),
              ("type", ("type",)), ("format", ("required_genres",)))  # fmt: skip
 CANDIDATE_FACTOR = 5
-OPEN_TASTE_WEIGHT = 0.6
+OPEN_TASTE_WEIGHT = 1.0
 # Typical norm of a stored title vector (unit vibe, plot and genre blocks): the taste
 # term is divided by it so that it adds a cosine, on the scale of the mood's terms.
 TITLE_NORM = 1.9
@@ -233,7 +233,7 @@ class Recommender:
         vector = query.vector(self.layout)
         taste = self._taste(viewer) if self.personalization > 0 else None  # 0 = pure mood (settings)
         if taste is not None:
-            weight = OPEN_TASTE_WEIGHT if query.understood.is_open else self.personalization
+            weight = OPEN_TASTE_WEIGHT if query.open else self.personalization
             vector = vector + (weight / TITLE_NORM) * taste
         understood = query.understood if adjust else Understood()
         inferred = query.filters

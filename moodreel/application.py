@@ -103,7 +103,7 @@ class Moodreel:
 
     # ---- moods and recommendations ---------------------------------------------------
     def parse_mood(self, text: str) -> MoodParse:
-        return self.recommender.parse_mood(text)
+        return self.recommender.queries.parser.parse(text)
 
     def recommend(
         self,
@@ -113,9 +113,11 @@ class Moodreel:
         viewer: ViewerProfile | None = None,
         include_watched: bool = False,
         pitch: bool = False,
+        drop: list[str] | None = None,
     ) -> RecommendationSet:
-        """The titles for a mood, best first; with ``pitch`` every result also gets its pitch."""
-        result = self.recommender.recommend(mood, k, filters, viewer, include_watched)
+        """The titles for a mood, best first; with ``pitch`` every result also gets its pitch.
+        ``drop``: what-was-understood chips the viewer removed."""
+        result = self.recommender.recommend(mood, k, filters, viewer, include_watched, drop=drop)
         if pitch:
             self.pitch_all(result, viewer)
         return result

@@ -57,6 +57,11 @@ def render_cards(result: RecommendationSet, pitches: dict[str, tuple[str, str]],
     parts = [
         f'<div class="mr-feel">You said <b class="mr-mood">{_e(result.mood)}</b> — feelings: <b>{feel}</b></div>'
     ]
+    if result.relaxed:
+        parts.append(
+            '<div class="mr-notice mr-relaxed">Few titles meet everything you asked; loosened: '
+            f"{_e(', '.join(result.relaxed))}. The closest matches come first.</div>"
+        )
     if not result.results:
         parts.append("<p>No titles match these filters. Try fewer filters.</p>")
         return "".join(parts)
@@ -91,6 +96,7 @@ class SearchForm:
     min_year: float | None
     max_year: float | None
     max_runtime: float | None
+    drop: tuple[str, ...] = ()  # understood chips the viewer unticked
 
     def filters(self) -> SearchFilters:
         return build_filters(
@@ -119,7 +125,7 @@ def _pages(app: Moodreel, pitch_count: int, form: SearchForm, viewer_id: str | N
     try:
         filters = form.filters()
         profile = app.load_viewer(viewer_id) if viewer_id else None
-        result = app.recommend(form.mood or "", int(form.k or 10), filters, profile)
+        result = app.recommend(form.mood or "", int(form.k or 10), filters, profile, drop=list(form.drop))
     except ValidationError as exc:
         raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
     except MoodreelError as exc:
@@ -233,29 +239,47 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
             )
         go = gr.Button("Find my vibe", variant="primary", elem_id="go")
         gr.Examples(EXAMPLES, inputs=[mood])
+        understood = gr.CheckboxGroup(
+            [], label="What I understood (untick anything I got wrong)", elem_id="understood", visible=False
+        )
+        all_chips = gr.State([])
         cards = gr.HTML(elem_id="results")
         inputs = [mood, k, type_, genres, exclude, min_year, max_year, max_runtime]
+        rated = None
+        if with_viewers:
+            with gr.Row():
+                rated = gr.Dropdown([], label="Rate a result", scale=3)
+                up = gr.Button("👍", scale=1)
+                down = gr.Button("👎", scale=1)
+            feedback_status = gr.HTML()
+        outputs = [cards, understood, all_chips] + ([rated] if rated is not None else [])
+
+        def run(form: SearchForm, viewer: str | None, chips: list[str] | None = None):
+            for page, result in _pages(app, pitch_count, form, viewer):
+                shown = chips if chips is not None else result.understood.chips() if result.understood else []
+                kept = [c for c in shown if c not in form.drop]
+                out = [page, gr.update(choices=shown, value=kept, visible=bool(shown)), shown]
+                if rated is not None:
+                    out.append(gr.update(choices=[(r.title, r.id) for r in result.results], value=None))
+                yield tuple(out)
+
+        def search(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer=None):
+            form = SearchForm(mood, k, type_, genres, exclude, min_year, max_year, max_runtime)
+            yield from run(form, viewer)
+
+        def rechip(
+            mood, k, type_, genres, exclude, min_year, max_year, max_runtime, ticked, chips, viewer=None
+        ):
+            drop = tuple(c for c in chips or [] if c not in (ticked or []))
+            form = SearchForm(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, drop)
+            yield from run(form, viewer, chips)
+
+        with_viewer = [viewer_id] if with_viewers else []
+        go.click(search, inputs=[*inputs, *with_viewer], outputs=outputs)
+        mood.submit(search, inputs=[*inputs, *with_viewer], outputs=outputs)
+        understood.input(rechip, inputs=[*inputs, understood, all_chips, *with_viewer], outputs=outputs)
         if not with_viewers:
-            handler = search_handler(app, pitch_count)
-            go.click(handler, inputs=inputs, outputs=cards)
-            mood.submit(handler, inputs=inputs, outputs=cards)
             return demo
-        with gr.Row():
-            rated = gr.Dropdown([], label="Rate a result", scale=3)
-            up = gr.Button("👍", scale=1)
-            down = gr.Button("👎", scale=1)
-        feedback_status = gr.HTML()
-
-        def personal(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer_id):
-            form = SearchForm(
-                mood=mood, k=k, type_=type_, genres=genres, exclude=exclude,
-                min_year=min_year, max_year=max_year, max_runtime=max_runtime,
-            )  # fmt: skip
-            for page, result in _pages(app, pitch_count, form, viewer_id):
-                yield page, gr.update(choices=[(r.title, r.id) for r in result.results], value=None)
-
-        go.click(personal, inputs=[*inputs, viewer_id], outputs=[cards, rated])
-        mood.submit(personal, inputs=[*inputs, viewer_id], outputs=[cards, rated])
         vote = feedback_handler(app)
         up.click(lambda v, t: vote(v, t, 1), inputs=[viewer_id, rated], outputs=feedback_status)
         down.click(lambda v, t: vote(v, t, -1), inputs=[viewer_id, rated], outputs=feedback_status)

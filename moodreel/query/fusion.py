@@ -22,7 +22,8 @@ TOPIC_BONUS = 0.12
 AVOID_TOPIC_PENALTY = 0.2
 AVOID_FEELING_PENALTY = 0.03
 SOFT_AVOID_GENRE_PENALTY = 0.12
-WHY_FEELING_THRESHOLD = 0.5
+# MiniLM puts opposites close (joy ~ despair ~0.5): only clear matches are named.
+WHY_FEELING_THRESHOLD = 0.62
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed|er|ers)$")
 
 
@@ -140,7 +141,10 @@ def explain(
         sims = title_feeling_vectors @ feeling_vectors.T
         best = sims.max(axis=1)
         order = np.argsort(-best, kind="stable")
-        words = [t.emotions[i] for i in order if best[i] >= WHY_FEELING_THRESHOLD][:3]
+        unwanted = set(understood.avoid_feelings)
+        words = [
+            t.emotions[i] for i in order if best[i] >= WHY_FEELING_THRESHOLD and t.emotions[i] not in unwanted
+        ][:3]
         if words:
             why.append("feels like: " + ", ".join(words))
     asked = [g for g in (understood.required_genres + understood.genres) if g in t.genres]

@@ -24,6 +24,7 @@ from moodreel.profiles.history import History, HistoryError, HistoryProblem, rea
 from moodreel.profiles.matching import MatchResult
 from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
+from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe
 from moodreel.search.pitch import PitchChunk
@@ -102,6 +103,10 @@ class Moodreel:
         return self._services.ingestor(extractor).run(catalog, extractor, progress=progress)
 
     # ---- moods and recommendations ---------------------------------------------------
+    def understand(self, text: str) -> Understood:
+        """What a mood text asks for (feelings wanted and avoided, topics, constraints)."""
+        return self.recommender.understand(text).understood
+
     def parse_mood(self, text: str) -> MoodParse:
         return self.recommender.queries.parser.parse(text)
 

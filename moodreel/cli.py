@@ -104,15 +104,18 @@ def mood(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     parser: ParserOption = typer.Option(None, "--parser", help="Mood parser (default from settings)."),
 ) -> None:
-    """Turn a mood into emotions."""
+    """Turn a mood into emotions, and say what the request asks for."""
     try:
-        parsed = _app(None, parser).parse_mood(text)
+        moodreel = _app(None, parser)
+        parsed = moodreel.parse_mood(text)
+        understood = moodreel.understand(text)
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
-        typer.echo(json.dumps({"emotions": parsed.emotions}))
+        typer.echo(json.dumps({"emotions": parsed.emotions, "understood": understood.model_dump()}))
     else:
         typer.echo(", ".join(parsed.emotions))
+        typer.echo("understood: " + ("; ".join(understood.chips()) or "nothing specific"))
 
 
 @app.command()

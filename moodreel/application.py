@@ -195,6 +195,7 @@ class Moodreel:
             viewer,
             s.credits.get(title.id),
             s.settings.pitch_timeout_s,
+            s.settings.pitch_temperature,
         )
 
     def describe_picks(self, viewer: ViewerProfile, k: int) -> Iterator[Description]:

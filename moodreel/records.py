@@ -66,8 +66,16 @@ class VibesAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    emotions: list[str] = Field(min_length=3, max_length=12)
-    emojis: str
+    # What constrained decoding asks for is in json_schema_extra (the schema is derived from
+    # this model, llm/structured.json_schema): lower-case words, and an emoji string with no
+    # letters, digits or punctuation (a 1.5B model otherwise writes "taxi 🚕"). The
+    # validators below are more lenient, for endpoints without constrained decoding.
+    emotions: list[str] = Field(
+        min_length=3,
+        max_length=12,
+        json_schema_extra={"items": {"type": "string", "pattern": "^[a-z]{3,16}$"}},
+    )
+    emojis: str = Field(json_schema_extra={"pattern": '^[^a-zA-Z0-9#*, .\\\\"]{2,12}$'})
 
     @field_validator("emotions")
     @classmethod
@@ -90,24 +98,6 @@ class VibesAnswer(BaseModel):
         if count_emojis(kept) < 2:
             raise ValueError("emojis must hold 2 to 5 emoji characters summarizing the plot")
         return "".join(e["emoji"] for e in emoji_lib.emoji_list(kept)[:5])
-
-    @classmethod
-    def json_schema_for_llm(cls) -> dict:
-        """Schema for constrained decoding: 8 lower-case words, and a string with no letters,
-        digits or punctuation (a 1.5B model otherwise repeats words or writes "taxi 🚕")."""
-        return {
-            "type": "object",
-            "properties": {
-                "emotions": {
-                    "type": "array",
-                    "items": {"type": "string", "pattern": "^[a-z]{3,16}$"},
-                    "minItems": MAX_EMOTIONS,
-                    "maxItems": MAX_EMOTIONS,
-                },
-                "emojis": {"type": "string", "pattern": '^[^a-zA-Z0-9#*, .\\\\"]{2,12}$'},
-            },
-            "required": ["emotions", "emojis"],
-        }
 
 
 class TitleVibes(BaseModel):

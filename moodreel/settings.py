@@ -80,7 +80,13 @@ class Settings(BaseSettings):
         0.2,
         ge=0,
         le=2,
-        description="Sampling temperature for extraction and LLM mood parsing (pitches use 0.7).",
+        description="Sampling temperature for extraction and LLM mood parsing.",
+    )
+    pitch_temperature: float = Field(
+        0.7,
+        ge=0,
+        le=2,
+        description="Sampling temperature for pitches and descriptions (some variety reads better).",
     )
     openai_base_url: str | None = Field(
         None,

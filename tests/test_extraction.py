@@ -90,10 +90,42 @@ def test_extractor_gives_up_after_one_retry():
     assert len(model.seen) == 2
 
 
-def test_schema_for_constrained_decoding_matches_validator():
-    schema = VibesAnswer.json_schema_for_llm()
-    assert schema["properties"]["emotions"]["maxItems"] == 8
+def test_schema_for_constrained_decoding_is_derived_from_the_validator():
+    import re
+
+    from pydantic import ValidationError
+
+    from moodreel.llm.structured import json_schema
+
+    schema = json_schema(VibesAnswer)
+    emotions = schema["properties"]["emotions"]
     assert set(schema["required"]) == {"emotions", "emojis"}
+    words = [
+        "joy",
+        "awe",
+        "hope",
+        "dread",
+        "grief",
+        "wit",
+        "love",
+        "fear",
+        "rage",
+        "calm",
+        "glee",
+        "pity",
+        "zeal",
+    ]
+    for n in (emotions["minItems"], emotions["maxItems"]):  # the schema's bounds are the validator's
+        VibesAnswer(emotions=words[:n], emojis="🎬🌙")
+    for n in (emotions["minItems"] - 1, emotions["maxItems"] + 1):
+        with pytest.raises(ValidationError):
+            VibesAnswer(emotions=words[:n], emojis="🎬🌙")
+    assert re.fullmatch(emotions["items"]["pattern"], "dread") and not re.fullmatch(
+        emotions["items"]["pattern"], "Dread!"
+    )
+    assert re.fullmatch(schema["properties"]["emojis"]["pattern"], "🎬🌙") and not re.fullmatch(
+        schema["properties"]["emojis"]["pattern"], "taxi 🚕"
+    )
 
 
 def test_llm_mood_parser_retries_once_then_gives_a_user_message():

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel
 
 from moodreel.errors import MoodreelError
 
@@ -50,3 +51,20 @@ def ask_with_retry(
             if attempt == 0:
                 messages = [*messages, AIMessage(content=text), HumanMessage(content=correction(error))]
     raise InvalidAnswer(error)
+
+
+def json_schema(model: type[BaseModel]) -> dict:
+    """The JSON schema for constrained decoding, derived from the pydantic model that also
+    validates the answer: one source of truth. Titles and descriptions are dropped (the
+    grammar needs only the shape)."""
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in ("title", "description")}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    schema = strip(model.model_json_schema(mode="validation"))
+    schema.pop("additionalProperties", None)
+    return schema

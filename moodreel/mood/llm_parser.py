@@ -12,24 +12,24 @@ import json
 import re
 
 from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, Field
 
 from moodreel.llm.factory import json_response_format
-from moodreel.llm.structured import InvalidAnswer, LLMCallError, ask_with_retry
+from moodreel.llm.structured import InvalidAnswer, LLMCallError, ask_with_retry, json_schema
 from moodreel.mood.base import MoodError, MoodParse, clean_mood_text
 from moodreel.prompts import Prompt
 
-_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "emotions": {
-            "type": "array",
-            "items": {"type": "string", "pattern": "^[a-z]{3,16}$"},
-            "minItems": 1,
-            "maxItems": 5,
-        }
-    },
-    "required": ["emotions"],
-}
+
+class MoodAnswer(BaseModel):
+    """The LLM's answer; its schema (``structured.json_schema``) constrains decoding."""
+
+    emotions: list[str] = Field(
+        min_length=1,
+        max_length=5,
+        json_schema_extra={"items": {"type": "string", "pattern": "^[a-z]{3,16}$"}},
+    )
+
+
 _WORD = re.compile(r"^[a-z]{3,16}$")
 
 
@@ -54,11 +54,14 @@ def _parse(text: str) -> list[str]:
 class LLMMoodParser:
     name = "llm"
 
-    def __init__(self, model: BaseChatModel, prompt: Prompt, max_chars: int = 500) -> None:
+    def __init__(
+        self, model: BaseChatModel, prompt: Prompt, max_chars: int = 500, temperature: float = 0.0
+    ) -> None:
         self.model = model
+        self.temperature = temperature
         self.prompt = prompt
         self.max_chars = max_chars
-        self._format = json_response_format(model, _SCHEMA)
+        self._format = json_response_format(model, json_schema(MoodAnswer))
 
     def parse(self, text: str) -> MoodParse:
         mood = clean_mood_text(text, self.max_chars).replace("«", "").replace("»", "")
@@ -73,7 +76,7 @@ class LLMMoodParser:
                 ),
                 self._format,
                 max_tokens=48,
-                temperature=0.0,
+                temperature=self.temperature,
             )
         except LLMCallError as exc:
             raise MoodError(f"The mood reader is unavailable right now ({exc}).") from exc

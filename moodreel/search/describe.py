@@ -27,6 +27,7 @@ def describe(
     profile: ViewerProfile,
     credits: Credits,
     timeout_s: float,
+    temperature: float = 0.7,
 ) -> str:
     """The pitch prompt (``prompt``) without a mood, for ``profile``, topped up to ``MIN_WORDS``."""
     chunks = stream_pitch(
@@ -38,6 +39,7 @@ def describe(
         credits,
         profile.summary(),
         timeout_s=timeout_s,
+        temperature=temperature,
     )
     return top_up("".join(c.text for c in chunks).strip(), title, profile)
 

@@ -143,7 +143,7 @@ def _sentences(
     **options: Any,
 ) -> Iterator[str]:
     """Complete sentences of one generation; closing this generator stops the LLM."""
-    stream = model.stream(messages, max_tokens=max_tokens, temperature=TEMPERATURE, **options)
+    stream = model.stream(messages, max_tokens=max_tokens, **options)
     try:
         for chunk in stream:
             yield from draft.feed(str(chunk.content))
@@ -204,6 +204,7 @@ def stream_pitch(
     max_words: int = MAX_WORDS,
     max_sentences: int = MAX_SENTENCES,
     retries: int = 1,
+    temperature: float = TEMPERATURE,
 ) -> Iterator[PitchChunk]:
     """Yield the pitch sentence by sentence as it passes the checks, then a ``done`` chunk.
 
@@ -223,7 +224,9 @@ def stream_pitch(
         problems: list[Violation] = []
         try:
             # a retry samples afresh: the same seed would give the same draft
-            options: dict[str, Any] = {"seed": 1000 + attempts} if attempts > 1 else {}
+            options: dict[str, Any] = {"temperature": temperature}
+            if attempts > 1:
+                options["seed"] = 1000 + attempts
             sentences = _sentences(model, messages, draft, max_tokens, deadline, timeout_s, **options)
             for sentence in sentences:
                 problems = check_pitch(" ".join([*shown, sentence]), facts, max_words)

@@ -128,6 +128,7 @@ class Recommender:
             prompt=services.prompt("pitch"),
             credits=services.credits,
             timeout_s=settings.pitch_timeout_s,
+            temperature=settings.pitch_temperature,
         )
         return cls(
             services.store, queries, services.encoder, services.layout, settings.personalization, pitch
@@ -348,6 +349,7 @@ class Recommender:
             viewer_summary,
             timeout_s=deps.timeout_s,
             max_tokens=max_tokens,
+            temperature=deps.temperature,
         )
 
     def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:
@@ -363,6 +365,7 @@ class PitchDeps:
     prompt: Prompt
     credits: CreditsIndex
     timeout_s: float
+    temperature: float = 0.7
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -374,7 +377,9 @@ def make_mood_parser(services: Services, name: str) -> MoodParser:
     if name == "llm":
         from moodreel.mood.llm_parser import LLMMoodParser
 
-        return LLMMoodParser(services.chat_model, services.prompt("parse_mood"))
+        return LLMMoodParser(
+            services.chat_model, services.prompt("parse_mood"), temperature=services.settings.llm_temperature
+        )
     from moodreel.mood.classifier import ClassifierMoodParser
 
     return ClassifierMoodParser(services.embedder)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from moodreel.errors import ExtractionError
 from moodreel.llm.factory import json_response_format, model_id
-from moodreel.llm.structured import InvalidAnswer, LLMCallError, ask_with_retry
+from moodreel.llm.structured import InvalidAnswer, LLMCallError, ask_with_retry, json_schema
 from moodreel.prompts import Prompt
 from moodreel.records import Title, TitleVibes, VibesAnswer
 
@@ -51,7 +51,7 @@ class LLMExtractor:
         self.model_id = model_id(model)
         self.prompt_version = prompt.version
         self.concurrency = max(1, concurrency)
-        self._format = json_response_format(model, VibesAnswer.json_schema_for_llm())
+        self._format = json_response_format(model, json_schema(VibesAnswer))
 
     def extract_one(self, title: Title) -> TitleVibes:
         description = title.description or "(no synopsis; judge from the title and genres)"

@@ -9,9 +9,10 @@ import sys
 import pytest
 
 from tests.conftest import FIXTURES, PROJECT
-from tests.test_search import RESULT_KEYS
 
 pytestmark = pytest.mark.integration
+# The CLI/API contract for one result: other tools rely on exactly these keys.
+RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
 COMEDY_LIKE = {"comedy", "animation", "family"}
 
 
@@ -44,8 +45,9 @@ def moodreel(store, *args: str) -> subprocess.CompletedProcess:
 def test_mood_json(store):
     out = moodreel(store, "mood", "I can't stop laughing, this is hilarious", "--json")
     assert out.returncode == 0, out.stderr
-    emotions = json.loads(out.stdout)["emotions"]
-    assert "amusement" in emotions
+    body = json.loads(out.stdout)
+    assert "amusement" in body["emotions"]
+    assert {"feelings", "avoid", "topics", "genres"} <= set(body["understood"])
 
 
 def test_mood_rejects_empty_text(store):
@@ -59,11 +61,15 @@ def test_recommend_json_contract_and_genre_fit(store):
     )
     assert out.returncode == 0, out.stderr
     body = json.loads(out.stdout)
-    assert set(body) == {"mood", "emotions", "results"} and body["mood"] == "I want to laugh"
+    assert {"mood", "emotions", "results", "understood"} <= set(body) and body["mood"] == "I want to laugh"
+    understood = body["understood"]
+    assert {"feelings", "avoid", "topics"} <= set(understood) and understood["feelings"][0] == "laughter"
+    assert body["emotions"] == understood["feelings"]
     assert len(body["results"]) == 5
     for r in body["results"]:
         assert set(r) == RESULT_KEYS
         assert r["pitch"] is None and r["emojis"] and r["emotions"]
+        assert r["why"] and all(isinstance(w, str) and " = your " not in w for w in r["why"])
     assert sum(bool(COMEDY_LIKE & set(r["genres"])) for r in body["results"]) >= 3
     again = moodreel(
         store, "recommend", "I want to laugh", "--k", "5", "--json", "--no-pitch", "--db", store["db"]
@@ -110,6 +116,30 @@ def test_recommend_filters(store):
         "horror",
     )
     assert all("horror" in r["genres"] for r in json.loads(only.stdout)["results"])
+
+
+def test_constraints_read_from_the_mood_are_honoured(store):
+    """The era and the "no horror" read from the text become filters; "no horror" is never loosened."""
+    out = moodreel(
+        store,
+        "recommend",
+        "a 90s thriller, no horror",
+        "--k",
+        "5",
+        "--json",
+        "--no-pitch",
+        "--db",
+        store["db"],
+    )
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    understood = body["understood"]
+    assert understood["avoid_genres"] == ["horror"] and "thriller" in understood["genres"]
+    assert (understood["min_year"], understood["max_year"]) == (1990, 1999)
+    results = body["results"]
+    assert results and not any("horror" in r["genres"] for r in results)
+    if "era" not in body["relaxed"]:
+        assert all(1990 <= r["year"] <= 1999 for r in results)
 
 
 def test_recommend_bad_filters_and_missing_store(store, tmp_path):

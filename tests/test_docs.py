@@ -340,20 +340,44 @@ def test_readme_command_is_known_and_parses(argv, compose):
 
 
 def test_readme_curl_calls_answer(tmp_path):
-    """The README's curl lines, sent to the API (over small fakes): right routes, valid bodies."""
+    """The README's curl lines, sent to the API (over small fakes): right routes, valid bodies,
+    the filters they pass honoured and the JSON contract kept."""
     from fastapi.testclient import TestClient
 
     from moodreel.application import Moodreel
+    from moodreel.mood.base import MoodParse
+    from moodreel.records import Title
     from moodreel.search.recommender import Recommender
     from moodreel.server import create_api
-    from tests.test_search import CATALOG, FixedMoodParser, _services
+    from moodreel.services import build_services
+    from tests.fakes import DictStore, HashEmbedder, QueueChatModel, index_titles
 
-    services = _services(tmp_path, CATALOG)
-    app = Moodreel(services, Recommender(services, FixedMoodParser(["amusement"])))
+    class Amused:
+        name = "fixed"
+
+        def parse(self, text):
+            return MoodParse(emotions=["amusement"], parser=self.name)
+
+    def title(id_, type_, genres, runtime):
+        return Title(id=id_, title=id_.upper(), type=type_, genres=genres, runtime=runtime, release_year=2000)
+
+    catalog = [
+        (title("short-comedy", "MOVIE", ("comedy",), 95), ["amusement", "joy", "laughter"]),
+        (title("short-horror", "MOVIE", ("horror",), 90), ["dread", "fear", "terror"]),
+        (title("long-comedy", "MOVIE", ("comedy",), 150), ["amusement", "joy", "laughter"]),
+        (title("comedy-show", "SHOW", ("comedy",), 30), ["amusement", "joy", "laughter"]),
+    ]
+    embedder, store = HashEmbedder(), DictStore()
+    index_titles(store, embedder, catalog)
+    settings = Settings(data_dir=tmp_path, pitch_timeout_s=5)
+    services = build_services(settings, embedder=embedder, store=store, chat_model=QueueChatModel())
+    app = Moodreel(services, Recommender.from_services(services, Amused()))
     api = create_api(app, services.settings, with_ui=False)
     client = TestClient(api)
     calls = [c for c in readme_commands() if c[0] == "curl"]
     assert calls
+    result_keys = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+    runtimes = {t.id: (t.type, t.runtime) for t, _ in catalog}
     for argv in calls:
         url = next(w for w in argv if w.startswith("http"))
         path = urlparse(url).path
@@ -361,8 +385,18 @@ def test_readme_curl_calls_answer(tmp_path):
             body = json.loads(argv[argv.index("-d") + 1])
             response = client.post(path, json=body)
         else:
-            response = client.get(path)
+            body, response = None, client.get(path)
         assert response.status_code == 200, (shlex.join(argv), response.text)
+        if path == "/api/recommend":
+            answer = response.json()
+            assert {"feelings", "avoid", "topics"} <= set(answer["understood"]), answer
+            results = answer["results"]
+            assert results and all(set(r) == result_keys for r in results), results
+            filters = body.get("filters", {})
+            for r in results:  # the filters the README passes are honoured
+                type_, runtime = runtimes[r["id"]]
+                assert "type" not in filters or type_ == filters["type"]
+                assert "max_runtime" not in filters or runtime <= filters["max_runtime"]
 
 
 @pytest.fixture(scope="module")

@@ -11,19 +11,35 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from moodreel.application import Moodreel
-from moodreel.embedding import VibeEncoder
+from moodreel.mood.base import MoodParse, clean_mood_text
 from moodreel.profiles.history import HistoryError, parse_history, read_history
 from moodreel.profiles.matching import TitleMatcher, normalize_title
 from moodreel.profiles.profile import WatchedTitle, build_profile, completion, viewer_type
 from moodreel.profiles.store import SECRET_FILE
-from moodreel.records import StoredTitle, Title, TitleVibes
+from moodreel.records import StoredTitle, Title
 from moodreel.search.describe import MIN_WORDS, top_up
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
-from moodreel.store import to_row
-from tests.fakes import DictStore, HashEmbedder, PlainWords, QueueChatModel
-from tests.test_search import FixedMoodParser
+from tests.fakes import DictStore, HashEmbedder, PlainWords, QueueChatModel, index_titles
+
+
+class FixedMoodParser:
+    """A mood parser that always reads the same feelings (the text is still validated)."""
+
+    name = "fixed"
+
+    def __init__(self, emotions):
+        self.emotions = emotions
+
+    def parse(self, text):
+        clean_mood_text(text)
+        return MoodParse(emotions=self.emotions, parser=self.name)
+
+
+def make_recommender(services):
+    return Recommender.from_services(services, FixedMoodParser(MOOD), PlainWords())
+
 
 # ---- history ----------------------------------------------------------------------------
 
@@ -204,14 +220,7 @@ def catalog(per_genre=25):
 def make_services(tmp_path, personalization=0.3):
     embedder = HashEmbedder()
     store = DictStore()
-    encoder = VibeEncoder(embedder)
-    rows = []
-    for t, emotions in catalog():
-        v = TitleVibes(
-            id=t.id, content_hash=t.content_hash(), emotions=emotions, emojis="🎬🌙", extractor="fast"
-        )
-        rows.append(to_row(t, v, encoder.encode([emotions])[0]))
-    store.upsert(rows)
+    index_titles(store, embedder, catalog())
     settings = Settings(data_dir=tmp_path, cache_dir=tmp_path / "state", personalization=personalization)
     return build_services(settings, embedder=embedder, store=store, chat_model=QueueChatModel())
 
@@ -244,7 +253,7 @@ def horror_count(results):
 
 def check_horror_fan_acceptance(services):
     """Issue 4's scenario: 8 horror films rated 5, 5 comedies rated 1, a mood-less evening."""
-    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
+    recommender = make_recommender(services)
     plain = recommender.recommend("something good to watch tonight", k=10)
     profile, unmatched = services.viewers.build("alice@example.com", horror_fan_rows())
     assert unmatched == [] and len(profile.watched) == 13
@@ -260,8 +269,8 @@ def test_acceptance_horror_fan_gets_more_horror_and_nothing_watched(tmp_path):
     kept = recommender.recommend("x", k=40, viewer=profile, include_watched=True)
     assert {r.id for r in kept.results} & profile.seen_ids
     # personalization 0 is pure mood (watched titles still dropped)
-    zero = Recommender(make_services(tmp_path / "z", 0.0), FixedMoodParser(MOOD), PlainWords())
-    pure = zero.recommend("x", k=10, viewer=profile)
+    zero = make_recommender(make_services(tmp_path / "z", 0.0))
+    pure = zero.recommend("something good to watch tonight", k=10, viewer=profile)
     unseen = [r.id for r in plain.results if r.id not in profile.seen_ids]
     assert [r.id for r in pure.results][: len(unseen)] == unseen
     assert not any("taste match" in w for r in pure.results for w in r.why)
@@ -293,7 +302,7 @@ def test_many_viewers_are_built_with_one_store_read(tmp_path, monkeypatch):
 def test_mood_free_recommendations_follow_the_taste(tmp_path):
     services = make_services(tmp_path)
     profile, _ = services.viewers.build("alice@example.com", horror_fan_rows())
-    result = Recommender(services, FixedMoodParser(MOOD), PlainWords()).recommend_for_viewer(profile, k=10)
+    result = make_recommender(services).recommend_for_viewer(profile, k=10)
     assert horror_count(result.results) == 10 and result.mood == ""
     assert all(r.why and r.why[0].startswith("taste match") for r in result.results)
 
@@ -324,7 +333,7 @@ def test_profiles_are_pseudonymous_cached_and_forgotten(tmp_path):
 def test_feedback_changes_the_next_ranking(tmp_path):
     services = make_services(tmp_path)
     viewers = services.viewers
-    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
+    recommender = make_recommender(services)
     profile, _ = viewers.build("alice@example.com", horror_fan_rows())
     before = recommender.recommend("tonight", k=10, viewer=profile).results
     top = before[0].id
@@ -341,13 +350,14 @@ def test_feedback_changes_the_next_ranking(tmp_path):
 def test_pitch_and_description_get_the_summary_never_the_user_id(tmp_path):
     services = make_services(tmp_path)
     profile, _ = services.viewers.build("alice@example.com", horror_fan_rows())
-    recommender = Recommender(services, FixedMoodParser(MOOD), PlainWords())
+    recommender = make_recommender(services)
     rec = recommender.recommend("tonight", k=1, viewer=profile).results[0]
     services.chat_model.enqueue("You will love it.")
     recommender.pitch(rec, "tonight", MOOD, profile.summary())
     prompt = services.chat_model.seen[0][-1].content
     assert "About this viewer:" in prompt and "Horror Story" in prompt and "alice" not in prompt
-    assert "only when the facts given make that link true" in services.chat_model.seen[0][0].content
+    system = " ".join(services.chat_model.seen[0][0].content.split())  # the prompt file wraps lines
+    assert "only when the facts given make that link true" in system
     title = services.store.get([rec.id])[0]
     text = top_up("Short.", title, profile)
     assert len(text.split()) >= MIN_WORDS or title.description == ""
@@ -367,7 +377,7 @@ def cli_env(tmp_path, monkeypatch):
     services = make_services(tmp_path)
     monkeypatch.setattr(
         "moodreel.cli._app",
-        lambda db, parser: Moodreel(services, Recommender(services, FixedMoodParser(MOOD), PlainWords())),
+        lambda db, parser: Moodreel(services, make_recommender(services)),
     )
     lines = ["user_id,content_name,rating,watch_time_minutes"]
     lines += [f"alice,Horror Story {i},5,100" for i in range(8)] + [
@@ -414,7 +424,7 @@ def test_api_personalizes_with_user_and_history(tmp_path):
     from moodreel.server import create_api
 
     services = make_services(tmp_path)
-    app = Moodreel(services, Recommender(services, FixedMoodParser(MOOD), PlainWords()))
+    app = Moodreel(services, make_recommender(services))
     api = create_api(app, services.settings, with_ui=False)
     client = TestClient(api)
     history = [
@@ -447,7 +457,7 @@ def test_web_handlers_pick_a_viewer_and_take_feedback(tmp_path):
     from moodreel.webapp import feedback_handler, search_handler, viewer_handler
 
     services = make_services(tmp_path)
-    app = Moodreel(services, Recommender(services, FixedMoodParser(MOOD), PlainWords()))
+    app = Moodreel(services, make_recommender(services))
     rows = [
         {"user_id": "<b>al</b>", "content_name": f"Horror Story {i}", "rating": 5, "watch_time_minutes": 100}
         for i in range(8)
@@ -468,14 +478,20 @@ def test_web_handlers_pick_a_viewer_and_take_feedback(tmp_path):
 @pytest.mark.integration
 def test_acceptance_on_a_real_milvus_lite_store(tmp_path):
     """The acceptance scenario with the store's real search/get/vectors/all_titles (Milvus Lite)."""
+    from moodreel.signals import Layout
     from moodreel.store import MilvusStore
 
-    fake = make_services(tmp_path / "fake")
-    store = MilvusStore.open(str(tmp_path / "profiles.db"), "titles", dimension=fake.embedder.dimension)
-    store.ensure_collection()
-    store.upsert(list(fake.store.rows.values()))
-    store.flush()
+    embedder = HashEmbedder()
     settings = Settings(data_dir=tmp_path, cache_dir=tmp_path / "state")
-    services = build_services(settings, embedder=fake.embedder, store=store, chat_model=QueueChatModel())
-    check_horror_fan_acceptance(services)
+    store = MilvusStore.open(
+        str(tmp_path / "profiles.db"), "titles", dimension=Layout(embedder.dimension).size
+    )
+    store.ensure_collection()
+    index_titles(store, embedder, catalog())
+    store.flush()
+    services = build_services(settings, embedder=embedder, store=store, chat_model=QueueChatModel())
+    assert store.is_current() and store.count() == 3 * 25
+    recommender, profile, *_ = check_horror_fan_acceptance(services)
+    assert len(profile.taste) == services.layout.size
+    assert horror_count(recommender.recommend_for_viewer(profile, k=10).results) == 10
     store.close()

@@ -5,40 +5,84 @@ import pytest
 
 from moodreel.catalog import load_catalog
 from moodreel.embedding import VibeEncoder
+from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import Ingestor
-from moodreel.store import MilvusStore
+from moodreel.signals import Layout, Weights, genre_vector, quality_score, query_vector
+from moodreel.store import MilvusStore, OutdatedStoreError
 from moodreel.vibes.cache import VibesCache
 from moodreel.vibes.fast_extractor import FastExtractor
+from tests.fakes import passes
+
+FILTERS = [
+    SearchFilters(min_year=1990, type="MOVIE"),
+    SearchFilters(genres=["comedy", "horror"]),
+    SearchFilters(required_genres=["crime", "drama"]),
+    SearchFilters(exclude_genres=["drama"], max_runtime=130),
+    SearchFilters(max_year=2005, exclude_certifications=["R", "TV-MA"]),
+    SearchFilters(countries=["GB"], min_imdb_score=7),
+    SearchFilters(age_certifications=["PG-13"]),
+]
 
 
 def _exercise(uri: str, catalog_path, embedder, tmp_path) -> None:
-    store = MilvusStore.open(uri, collection="it_titles", dimension=embedder.dimension)
-    store.drop()
+    layout = Layout(embedder.dimension)
+    encoder = VibeEncoder(embedder)
+    # A collection left by an older moodreel (plain d-dimensional vibe vectors) is refused, then rebuilt.
+    old = MilvusStore.open(uri, collection="it_titles", dimension=embedder.dimension)
+    old.drop()
+    old.ensure_collection()
+    store = MilvusStore.open(uri, collection="it_titles", dimension=layout.size)
+    assert store.exists() and not store.is_current() and "-d vectors" in store.outdated()
+    with pytest.raises(OutdatedStoreError, match="--rebuild"):
+        store.ensure_collection()
     ingestor = Ingestor(
         store=store,
-        encoder=VibeEncoder(embedder),
+        encoder=encoder,
         cache=VibesCache(tmp_path / "c.sqlite"),
         fast=FastExtractor(embedder),
+        layout=layout,
     )
     catalog = load_catalog(catalog_path)
-    first = ingestor.run(catalog, "fast", limit=40)
-    assert first.new == 40
+    first = ingestor.run(catalog, "fast", limit=40)  # rebuilds the outdated collection
+    assert first.new == 40 and store.is_current()
     second = ingestor.run(catalog, "fast", limit=40)
     assert second.unchanged == 40
     store.flush()
     assert store.count() == 40
     assert store.stats()["by_extractor"] == {"fast": 40}
 
-    query = VibeEncoder(embedder).encode([["dread", "terror", "fear"]])[0]
-    hits = store.search(query, 5, 'release_year >= 1990 and type == "MOVIE"')
-    assert hits and all(h.title.type == "MOVIE" and h.title.release_year >= 1990 for h in hits)
-    assert hits == sorted(hits, key=lambda h: -h.similarity)
-    genre_hits = store.search(query, 40, 'array_contains(genres, "comedy")')
-    assert genre_hits and all("comedy" in h.title.genres for h in genre_hits)
+    # The stored vector is the fused one: vibe | plot | genres | quality, known.
+    inception = next(t for t in catalog.titles if t.id == "tm92641")
     stored = store.get(["tm92641"])[0]
     assert stored.title == "Inception" and stored.release_year == 2010 and len(stored.emotions) == 8
     vec = store.vectors(["tm92641"])["tm92641"]
-    assert np.isclose(np.linalg.norm(vec), 1.0, atol=1e-3)
+    assert vec.shape == (layout.size,)
+    assert np.allclose(vec[layout.vibe], encoder.encode([stored.emotions])[0], atol=1e-4)
+    assert np.allclose(vec[layout.plot], embedder.embed([inception.description])[0], atol=1e-4)
+    assert np.allclose(vec[layout.genres], genre_vector(stored.genres), atol=1e-6)
+    assert np.isclose(vec[layout.quality], quality_score(stored.imdb_score, stored.imdb_votes), atol=1e-4)
+    assert vec[layout.known] == 1.0
+
+    # Search is by inner product over the fused vector, and the filters are the store's own.
+    vibe = encoder.encode([["dread", "terror", "fear"]])[0]
+    plot = embedder.embed(["a haunted house, a family in danger"])[0]
+    prior = genre_vector(["horror", "thriller"])
+    query = query_vector(layout, Weights(vibe=0.4, plot=0.4, genre=0.2), vibe, plot, prior)
+    titles = {t.id: t for t in store.all_titles()}
+    vectors = store.vectors(list(titles))
+    assert len(titles) == len(vectors) == 40
+    for filters in [None, *FILTERS]:
+        hits = store.search(query, 40, filters, with_vectors=True)
+        expected = {i for i, t in titles.items() if passes(filters, t)}
+        assert filters is None or 0 < len(expected) < 40, filters  # each filter keeps some, drops some
+        assert {h.title.id for h in hits} == expected, filters
+        assert [h.similarity for h in hits] == sorted((h.similarity for h in hits), reverse=True)
+        for h in hits:
+            assert np.isclose(h.similarity, float(vectors[h.title.id] @ query), atol=1e-3)
+            assert np.allclose(h.vector, vectors[h.title.id], atol=1e-5)
+    top = store.search(query, 5)
+    best = sorted(vectors, key=lambda i: -float(vectors[i] @ query))[:5]
+    assert [h.title.id for h in top] == best and all(h.vector is None for h in top)
     store.drop()
 
 

@@ -44,14 +44,16 @@ test: install browser .venv-milvus/bin/milvus-server
 test-fast: install
 	$(BIN)/pytest -m "not integration and not server and not e2e"
 
-# Every benchmark with --save, then bench/RESULTS.md and its plots (about 25 minutes on
+# Every benchmark with --save, then bench/RESULTS.md and its plots (about 30 minutes on
 # 2 cores; FULL=1 adds the 1M-title scale point). The store is the app's (bundled vibes).
 bench: install .venv-milvus/bin/milvus-server
 	$(BIN)/python -m ingest --extractor fast
 	$(BIN)/python bench/goemotions.py --save --llm-limit 40
 	$(BIN)/python bench/mood_genre.py --save
+	$(BIN)/python bench/relevance.py --save
 	$(BIN)/python bench/extraction.py --save --llm-limit 6
 	$(BIN)/python bench/latency.py --save
+	$(BIN)/python bench/pitch.py --save --limit 8
 	$(BIN)/python bench/ingest.py --save
 	$(BIN)/python bench/personalization.py --save
 	$(BIN)/python bench/scale.py --save $(if $(FULL),--full)

@@ -8,8 +8,9 @@ Each line of the mood file is {"mood": ..., "ok": [genres], "avoid": [genres]} (
 in the catalog, any case; "avoid" optional). A result
 fits when it has at least one "ok" genre and no "avoid" genre; precision@k is the mean
 fraction of fitting titles in the top k. Methods:
-- ours: the product's recommender (mood parser + nearest title-vocabulary feelings,
-  vibe vectors in Milvus, quality-weighted ranking).
+- ours: the product's recommender (the request reader's ``MoodQuery``: feelings, plot and
+  genre prior fused per request into one vector, inferred filters, re-ranking, the
+  quality floor; ``Recommender.recommend``).
 - prototype: the method this product grew from, re-implemented on our embedder and
   store: one embedding of each title's joined emotion string ("joy, hope, ..."), the
   query is the joined mood emotions (our parser's, standing in for its LLM), cosine top
@@ -82,7 +83,8 @@ def main() -> None:
     moods = load_moods(args.moods)[: args.limit]
     updates = {k: v for k, v in {"milvus_uri": args.db, "mood_parser": args.parser}.items() if v}
     services = build_services(Settings(**updates))
-    recommender = Recommender(services)
+    recommender = Recommender.from_services(services)
+    mood_parser = recommender.queries.parser
     titles = services.store.all_titles(["id", "title", "type", "genres", "description", "emotions"])
     if not titles:
         raise SystemExit(f"the store {services.settings.store_uri} is empty: run `python -m ingest` first")
@@ -104,7 +106,7 @@ def main() -> None:
         except MoodreelError as exc:
             rows.append({"mood": item["mood"], "error": str(exc), **{m: (0.0, 0.0) for m in methods}})
             continue
-        mood_emotions = recommender.parse_mood(item["mood"]).emotions
+        mood_emotions = mood_parser.parse(item["mood"]).emotions
         ranked = {
             "ours": [r.genres for r in result.results],
             "prototype": top(emotion_strings, embedder.embed([", ".join(mood_emotions)])[0]),
@@ -132,7 +134,7 @@ def main() -> None:
         "random_precision_at_10": mean["random"][0],
         "moods": n,
         "errors": sum("error" in r for r in rows),
-        "parser": recommender.mood_parser.name,
+        "parser": mood_parser.name,
         "store_titles": len(titles),
     }
     tables = [

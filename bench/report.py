@@ -17,8 +17,10 @@ from common import RESULTS_DIR, markdown
 ORDER = [
     ("goemotions", "Mood parsing (GoEmotions)"),
     ("mood_genre", "Recommendation quality (genre fit)"),
+    ("relevance", "Relevance: genre fit, topic fit, junk, and the ablation"),
     ("extraction", "Title extraction"),
     ("latency", "Speed"),
+    ("pitch", "Pitch quality and speed"),
     ("ingest", "Ingest throughput"),
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),

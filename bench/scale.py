@@ -3,18 +3,23 @@
     python bench/scale.py [--sizes 10000,100000] [--full] [--limit N] [--queries 200]
                           [--backends lite,server,numpy,faiss-flat,faiss-hnsw] [--json] [--save]
 
-Synthetic catalogs whose vectors look like ours: each title is the normalized mean of 8
-real MiniLM vectors of the feeling words titles get (random normals would make HNSW
-recall collapse and flatter every index), with the product's own schema and realistic
-scalar fields (type, genres, year, runtime, score, a 200-character synopsis). Queries
-are means of 3 feeling words, like a parsed mood. For each backend and size:
+Synthetic catalogs whose vectors look like ours: each title is ``signals.title_vector`` in
+the product's fused layout (``Layout(384)``: vibe | plot | genres | quality, known), where
+the vibe is the normalized mean of 8 real MiniLM vectors of the feeling words titles get
+(random normals would make HNSW recall collapse and flatter every index), the plot the
+normalized mean of 4 real MiniLM vectors of topic words (from the genre descriptions),
+1-3 random catalog genres and a random IMDb score and vote count; the product's own schema
+and realistic scalar fields (type, year, runtime, a 200-character synopsis). Queries are
+``signals.query_vector``: a vibe of 3 feeling words, a plot of 2 topic words, a genre prior
+on one or two genres, under the weights a feeling, a topic or a named genre gets. The
+metric is the product's inner product. For each backend and size:
 - insert rate (rows/s, the product's upsert in batches of 1,000),
 - index build: time from the last insert until the index covers every row (server only;
   Milvus Lite searches by scanning, FAISS HNSW builds as it adds),
 - search p50/p95 for k=10, without and with a filter
   (type == "MOVIE" and release_year >= 2010, about a third of the rows),
-- recall@10 against exact numpy search under the same filter.
-Milvus Lite and the server go through ``moodreel.store.MilvusStore`` (AUTOINDEX, COSINE).
+- recall@10 against the exact inner product in numpy under the same filter.
+Milvus Lite and the server go through ``moodreel.store.MilvusStore`` (AUTOINDEX, IP).
 The server is the PyPI package ``milvus`` 2.3.5 (no Docker needed, no group_by or hybrid
 search); ``make .venv-milvus/bin/milvus-server`` installs it. 1M rows with ``--full``.
 """
@@ -31,28 +36,81 @@ import numpy as np
 
 from common import finish, make_parser, p50_p95_ms, table
 
-GENRES = ["drama", "comedy", "thriller", "action", "romance", "documentation", "crime", "family",
-          "fantasy", "scifi", "horror", "animation", "history", "music", "war", "sport", "western"]  # fmt: skip
 FILTER = 'type == "MOVIE" and release_year >= 2010'
 K = 10
 BATCH = 1000
 
 
-def synthetic_catalog(n: int, word_vectors: np.ndarray, seed: int = 0) -> dict:
+def filters():
+    """``FILTER`` as the product states it (the store translates it)."""
+    from moodreel.filters import SearchFilters
+
+    return SearchFilters(type="MOVIE", min_year=2010)
+
+
+def topic_words() -> list[str]:
+    """Content words of the genre descriptions: stand-ins for what synopses are about."""
+    from moodreel.query.lexicon import GENRE_DESCRIPTIONS
+
+    stop = {"a", "an", "the", "and", "about", "with", "of", "for", "that", "you", "in", "full", "film",
+            "movie", "story", "makes", "real", "people's", "their", "or"}  # fmt: skip
+    words = {w.strip(",.") for text in GENRE_DESCRIPTIONS.values() for w in text.split()}
+    return sorted(w for w in words if w and w not in stop)
+
+
+def mean_rows(vectors: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    out = vectors[picks].sum(axis=1)
+    return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+def synthetic_catalog(n: int, feeling_vectors: np.ndarray, topic_vectors: np.ndarray, seed: int = 0) -> dict:
+    from moodreel.signals import Layout, title_vector
+    from moodreel.vibes.lexicon import GENRES
+
+    layout = Layout(feeling_vectors.shape[1])
     rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(word_vectors), size=(n, 8))
-    vectors = np.zeros((n, word_vectors.shape[1]), dtype=np.float32)
-    for column in range(8):
-        vectors += word_vectors[picks[:, column]]
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vibes = mean_rows(feeling_vectors, rng.integers(0, len(feeling_vectors), size=(n, 8)))
+    plots = mean_rows(topic_vectors, rng.integers(0, len(topic_vectors), size=(n, 4)))
+    genres = [[str(g) for g in rng.choice(GENRES, size=rng.integers(1, 4), replace=False)] for _ in range(n)]
+    imdb_score = np.round(rng.normal(6.5, 1.0, size=n).clip(1, 10), 1)
+    imdb_votes = np.round(10 ** rng.normal(3.5, 1.2, size=n)).astype(int)
+    vectors = np.empty((n, layout.size), dtype=np.float32)
+    for i in range(n):
+        vectors[i] = title_vector(
+            layout, vibes[i], plots[i], genres[i], float(imdb_score[i]), int(imdb_votes[i])
+        )
     return {
         "vectors": vectors,
         "type": np.where(rng.random(n) < 0.65, "MOVIE", "SHOW"),
         "release_year": rng.choice(np.arange(1950, 2024), size=n, p=_year_weights()),
-        "genres": [list(rng.choice(GENRES, size=rng.integers(1, 4), replace=False)) for _ in range(n)],
+        "genres": genres,
         "runtime": rng.integers(20, 180, size=n),
-        "imdb_score": np.round(rng.normal(6.5, 1.0, size=n).clip(1, 10), 1),
+        "imdb_score": imdb_score,
+        "imdb_votes": imdb_votes,
     }
+
+
+def synthetic_queries(
+    n: int, feeling_vectors: np.ndarray, topic_vectors: np.ndarray, seed: int = 1
+) -> np.ndarray:
+    """Fused queries like the product's: a third lean on the vibe, a third on the plot, a
+    third on a named genre (``signals.query_vector``)."""
+    from moodreel.signals import Layout, Weights, query_vector
+    from moodreel.vibes.lexicon import GENRES
+
+    layout = Layout(feeling_vectors.shape[1])
+    rng = np.random.default_rng(seed)
+    vibes = mean_rows(feeling_vectors, rng.integers(0, len(feeling_vectors), size=(n, 3)))
+    plots = mean_rows(topic_vectors, rng.integers(0, len(topic_vectors), size=(n, 2)))
+    mixes = [Weights(vibe=0.6, plot=0.25, genre=0.15), Weights(vibe=0.25, plot=0.6, genre=0.15),
+             Weights(vibe=0.3, plot=0.2, genre=0.5)]  # fmt: skip
+    out = np.empty((n, layout.size), dtype=np.float32)
+    for i in range(n):
+        prior = np.zeros(len(GENRES), dtype=np.float32)
+        prior[rng.choice(len(GENRES), size=rng.integers(1, 3), replace=False)] = 1.0
+        prior /= np.linalg.norm(prior)
+        out[i] = query_vector(layout, mixes[i % len(mixes)], vibes[i], plots[i], prior)
+    return out
 
 
 def _year_weights() -> np.ndarray:
@@ -61,30 +119,29 @@ def _year_weights() -> np.ndarray:
     return weights / weights.sum()
 
 
-def rows_for(catalog: dict, start: int, stop: int) -> list[dict]:
-    synopsis = "A synthetic synopsis long enough to weigh what a real one weighs in a row. " * 3
-    return [
-        {
-            "id": f"s{i}",
-            "vector": catalog["vectors"][i].tolist(),
-            "title": f"Synthetic title {i}",
-            "type": str(catalog["type"][i]),
-            "description": synopsis[:200],
-            "genres": [str(g) for g in catalog["genres"][i]],
-            "release_year": int(catalog["release_year"][i]),
-            "runtime": int(catalog["runtime"][i]),
-            "age_certification": "",
-            "imdb_score": float(catalog["imdb_score"][i]),
-            "imdb_votes": -1,
-            "popularity": -1.0,
-            "emotions": ["joy"] * 8,
-            "emojis": "🎬",
-            "extractor": "fast",
-            "content_hash": "0" * 16,
-            "source_key": "synthetic",
-        }
-        for i in range(start, stop)
-    ]
+def rows_for(catalog: dict, start: int, stop: int) -> list:
+    """``IndexedTitle`` records for rows ``start..stop``: what ingest hands the store."""
+    from moodreel.records import IndexedTitle, Title, TitleVibes
+
+    synopsis = ("A synthetic synopsis long enough to weigh what a real one weighs in a row. " * 3)[:200]
+    items = []
+    for i in range(start, stop):
+        title = Title(
+            id=f"s{i}",
+            title=f"Synthetic title {i}",
+            description=synopsis,
+            type=str(catalog["type"][i]),
+            genres=tuple(catalog["genres"][i]),
+            release_year=int(catalog["release_year"][i]),
+            runtime=int(catalog["runtime"][i]),
+            imdb_score=float(catalog["imdb_score"][i]),
+            imdb_votes=int(catalog["imdb_votes"][i]),
+        )
+        vibes = TitleVibes(
+            id=title.id, content_hash="0" * 16, emotions=["joy"] * 8, emojis="🎬", extractor="fast"
+        )
+        items.append(IndexedTitle(title=title, vibes=vibes, vector=catalog["vectors"][i]))
+    return items
 
 
 def timed(
@@ -141,13 +198,13 @@ def milvus_backend(uri: str, catalog: dict, n: int, is_server: bool) -> tuple[di
         store.client.release_collection(store.collection)
         store.client.load_collection(store.collection)
 
-    def search(filter_: str) -> Callable[[np.ndarray], list[int]]:
+    def search(filter_) -> Callable[[np.ndarray], list[int]]:
         def run(q: np.ndarray) -> list[int]:
             return [int(h.title.id[1:]) for h in store.search(q, K, filter_)]
 
         return run
 
-    return {"insert_rows_per_s": n / insert_s, "index_build_s": build_s}, search(""), search(FILTER)
+    return {"insert_rows_per_s": n / insert_s, "index_build_s": build_s}, search(None), search(filters())
 
 
 def faiss_backend(kind: str, catalog: dict, mask: np.ndarray) -> tuple[dict, Callable, Callable]:
@@ -194,6 +251,7 @@ def main() -> None:
     from moodreel.embedding import SentenceTransformerEmbedder
     from moodreel.local_server import milvus_server
     from moodreel.services import quiet_libraries
+    from moodreel.store import filter_expression
     from moodreel.vibes.lexicon import EMOTIONS
 
     quiet_libraries()
@@ -205,10 +263,11 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"--backends: unknown {sorted(unknown)}")
 
-    words = SentenceTransformerEmbedder(device="cpu").embed(list(EMOTIONS)).astype(np.float32)
-    rng = np.random.default_rng(1)
-    queries = words[rng.integers(0, len(words), size=(args.queries, 3))].mean(axis=1)
-    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    assert filter_expression(filters()) == FILTER, filter_expression(filters())
+    embedder = SentenceTransformerEmbedder(device="cpu")
+    words = embedder.embed(list(EMOTIONS)).astype(np.float32)
+    topics = embedder.embed(topic_words()).astype(np.float32)
+    queries = synthetic_queries(args.queries, words, topics)
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="moodreel-scale-") as tmp, contextlib.ExitStack() as stack:
@@ -216,7 +275,7 @@ def main() -> None:
             stack.enter_context(milvus_server(Path(tmp) / "server")) if "server" in backends else None
         )
         for n in sizes:
-            catalog = synthetic_catalog(n, words)
+            catalog = synthetic_catalog(n, words, topics)
             mask = (catalog["type"] == "MOVIE") & (catalog["release_year"] >= 2010)
             exact_plain = exact_search(catalog["vectors"], None)
             exact_masked = exact_search(catalog["vectors"], mask)
@@ -246,12 +305,14 @@ def main() -> None:
                 if not args.json:
                     print(f"{backend:>10} {n:>9,} rows: search p50 {row['search_p50_ms']:.1f} ms", flush=True)
 
-    summary = {"filter": FILTER, "queries": args.queries, "results": rows}
+    summary = {"filter": FILTER, "queries": args.queries, "dimension": int(queries.shape[1]), "metric": "IP",
+               "results": rows}  # fmt: skip
     columns = ["backend", "rows", "insert rows/s", "index build s", "search p50 ms", "p95 ms",
                "filtered p50 ms", "p95 ms", "recall@10", "filtered recall@10"]  # fmt: skip
     tables = [
         table(
-            f"Vector search at scale, k={K}, {args.queries} queries, filter: {FILTER}",
+            f"Vector search at scale, k={K}, {args.queries} queries, {queries.shape[1]}-d fused vectors, "
+            f"inner product, filter: {FILTER}",
             columns,
             [
                 [
@@ -271,7 +332,7 @@ def main() -> None:
             "lite = Milvus Lite file (scans), server = Milvus 2.3.5 standalone (AUTOINDEX = HNSW, searched with ef=64; "
             "this version lacks group_by and hybrid search), "
             "numpy = exact matrix product, faiss-flat = exact, faiss-hnsw = HNSW M=16 efConstruction=80 efSearch=64. "
-            "Recall against exact numpy search.",
+            "Recall against the exact inner product in numpy.",
         )
     ]
     finish("scale", args, summary, tables)

@@ -28,7 +28,8 @@ def bench(script: str, *args: str, timeout: int = 600) -> dict:
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory):
-    """The 60-title fixture catalog ingested with the fast extractor, as the app's default store."""
+    """The 60-title fixture catalog ingested with the fast extractor, as the app's default store
+    (``<dir>/moodreel.db``)."""
     data = tmp_path_factory.mktemp("bench-data")
     done = subprocess.run(
         [
@@ -134,13 +135,37 @@ def test_latency_ingest_and_personalization_benches(env):
     save, results = env
     latency = bench("latency.py", "--limit", "3", "--pitches", "1", *save)
     assert latency["mood_to_cards"]["n"] == 3 and latency["full_pitch"]["n"] == 1
+    assert latency["understand_step"]["n"] == 3 and latency["search_step"]["n"] == 3
     assert latency["first_pitch_token"]["p50_ms"] <= latency["full_pitch"]["p50_ms"]
     ingest = bench("ingest.py", "--catalog", str(FIXTURES / "catalog_small.csv"), "--limit", "20",
                    "--llm-titles", "0", *save)  # fmt: skip
     assert ingest["titles"] == 20 and ingest["pipeline_titles_per_s"] > 0
-    taste = bench("personalization.py", "--limit", "2", "--rows", "100", *save)
-    assert taste["viewers"] == 2 and taste["profile_rows"] == 100
+    taste = bench("personalization.py", "--limit", "4", "--rows", "100", *save)
+    assert taste["simulated_viewers"] == 4 and taste["simulated_by_kind"] == {"genre": 2, "neighbourhood": 2}
+    assert taste["viewers"] <= 4 and taste["profile_rows"] == 100
+    assert taste["simulated_unmatched_rows"] == 0 and taste["simulated_without_taste"] == 0
+    for key in (
+        "open_mood_only",
+        "open_mood_taste",
+        "specific_mood_only",
+        "specific_mood_taste",
+        "taste_only",
+    ):
+        figures = taste["simulated"][key]
+        assert 0.0 <= figures["hit_rate_at_10"] <= 1.0 and 0.0 <= figures["liked_genre_share"] <= 1.0
+    assert set(taste["acceptance"]) >= {"open_horror_with", "open_horror_without", "specific_comedy_with"}
     assert {p.stem for p in results.glob("*.json")} == {"latency", "ingest", "personalization"}
+
+
+def test_relevance_and_pitch_benches(env, small_store):
+    save, results = env
+    relevance = bench("relevance.py", "--moods", str(PROJECT / "bench" / "relevance_moods.jsonl"), "--db",
+                      str(small_store / "moodreel.db"), "--limit", "3", "--methods", "ours", *save)  # fmt: skip
+    assert set(relevance) == {"ours"} and 0.0 <= relevance["ours"]["genre_fit"] <= 1.0
+    pitch = bench("pitch.py", "--db", str(small_store / "moodreel.db"), "--moods", "1", "--top", "1",
+                  "--limit", "1", *save)  # fmt: skip
+    assert pitch["pairs"] == 1 and 0.0 <= pitch["complete_rate"] <= 1.0
+    assert {p.stem for p in results.glob("*.json")} == {"relevance", "pitch"}
 
 
 def run_scale_and_report(save: list[str], results, backends: str) -> str:

@@ -62,6 +62,7 @@ def main() -> None:
     recommender = Recommender.from_services(services)
     # load models, open the store, warm caches (the app does this at start), with a mood
     # outside the timed list so that no timed run repeats it
+    recommender.warm_up()  # what the app does at start: parser, feeling vocabulary
     recommender.recommend(WARM_UP, 10)
 
     cards, understand, search = [], [], []

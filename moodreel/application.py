@@ -81,7 +81,7 @@ class Moodreel:
 
     def warm_up(self) -> None:
         """Load the mood parser and open the store now, not while the first visitor waits."""
-        self.recommender.understand("warming up")
+        self.recommender.warm_up()
         self.title_count()
 
     def catalog_to_ingest(self) -> Catalog | None:

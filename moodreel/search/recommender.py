@@ -134,6 +134,13 @@ class Recommender:
             services.store, queries, services.encoder, services.layout, settings.personalization, pitch
         )
 
+    def warm_up(self) -> None:
+        """Load the parser and embed the feeling vocabulary now, not while a visitor waits."""
+        from moodreel.vibes.lexicon import EMOTIONS
+
+        self.encoder.word_vectors(list(EMOTIONS))
+        self.understand("warming up")
+
     def understand(self, mood: str, drop: list[str] | None = None) -> MoodQuery:
         return self.queries.build(mood, drop)
 
@@ -267,6 +274,8 @@ class Recommender:
     ) -> list[Recommendation]:
         feelings = query.understood.feelings if query else []
         feeling_vectors = self.encoder.word_vectors(feelings) if feelings else None
+        if feelings:  # every card's words not seen yet, in one batch
+            self.encoder.word_vectors(sorted({w for item in ranked for w in item.hit.title.emotions}))
         likes = self._closest_likes(viewer, ranked) if taste is not None else {}
         out = []
         for item in ranked:

@@ -17,6 +17,8 @@ Methods (same store, embedder and parser):
 - plot only / genre prior only / vibe only: one signal of the understood request, no
   filters, no re-ranking;
 - fixed mix: the three signals at equal weight, with filters and re-ranking;
+- RRF: one search per signal (with filters), fused by reciprocal rank (k=60), as Milvus'
+  ``hybrid_search`` with an ``RRFRanker`` over three vector fields would;
 - ours without filters / without re-ranking / without the quality floor;
 - ours: per-request weights, inferred filters, re-ranking, quality floor.
 ``--show N`` prints the top 5 titles of the first N moods for reading by eye.
@@ -70,6 +72,25 @@ def methods(recommender):
         )
         return recommender.search_query(q, K, adjust=False)
 
+    def rrf(mood: str, c: int = 60):
+        """What hybrid_search with an RRF ranker over three vector fields would return: one
+        ranked list per signal (same filters), fused by reciprocal rank."""
+        q = recommender.understand(mood)
+        lists = [
+            recommender.search_query(replace(q, weights=w), 60, adjust=False)
+            for w in (
+                Weights(1.0, 0.0, 0.0, 0.0, 0.0),
+                Weights(0.0, 1.0, 0.0, 0.0, 0.0),
+                Weights(0.0, 0.0, 1.0, 0.0, 0.0),
+            )
+        ]
+        score, recs = {}, {}
+        for ranked in lists:
+            for rank, rec in enumerate(ranked):
+                score[rec.id] = score.get(rec.id, 0.0) + 1.0 / (c + rank + 1)
+                recs[rec.id] = rec
+        return [recs[i] for i in sorted(score, key=lambda i: (-score[i], i))[:K]]
+
     def ours_without_floor(mood: str):
         q = recommender.understand(mood)
         return recommender.search_query(replace(q, weights=replace(q.weights, known=0.0, quality=0.0)), K)
@@ -80,6 +101,7 @@ def methods(recommender):
         "genre prior only": with_weights(Weights(0.0, 0.0, 1.0, 0.0, 0.0), filters=False, adjust=False),
         "vibe only": with_weights(Weights(1.0, 0.0, 0.0, 0.0, 0.0), filters=False, adjust=False),
         "fixed mix (1/3 each)": with_weights(Weights(1 / 3, 1 / 3, 1 / 3)),
+        "RRF of the three signals (hybrid_search)": rrf,
         "ours without filters": with_weights(None, filters=False),
         "ours without re-ranking": with_weights(None, adjust=False),
         "ours without quality floor": ours_without_floor,

@@ -152,3 +152,9 @@ def test_removed_chips_are_not_applied(recommender):
         "an animated movie, nothing scary", k=4, drop=["format: animation", "avoid: scary"]
     )
     assert "h1" in {r.id for r in loose.results} and loose.understood.avoid == []
+
+
+def test_only_a_request_with_nothing_in_it_is_open(recommender):
+    assert recommender.understand("something good to watch tonight").open
+    assert not recommender.understand("I want to be scared out of my mind").open
+    assert not recommender.understand("a quiet story about lighthouse keepers").open  # unknown words count

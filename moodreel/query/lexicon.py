@@ -168,6 +168,8 @@ WANTED_FEELINGS: dict[str, tuple[str, ...]] = {
     "hilarious": ("laughter", "amusement", "silliness"),
     "laugh": ("laughter", "amusement", "joy"),
     "scary": ("fear", "terror", "dread"),
+    "scared": ("fear", "terror", "dread"),
+    "terrified": ("fear", "terror", "dread"),
     "creepy": ("dread", "unease", "menace"),
     "romantic": ("romance", "love", "passion"),
     "exciting": ("excitement", "adrenaline", "thrill"),

@@ -111,7 +111,11 @@ class QueryBuilder:
         """``drop``: chips (``Understood.chips()`` labels) the viewer removed."""
         cleaned = clean_mood_text(text)
         understood = self._feelings_from_topics(read_request(cleaned).without(drop or []))
-        open_request = understood.is_open and not understood.avoid and understood.audience is None
+        # open: nothing asked at all ("something good to watch tonight"); a word the tables do
+        # not know ("scared out of my mind") still counts as asking, through the vectors
+        open_request = (
+            understood.is_open and not understood.content and not understood.avoid and understood.audience is None
+        )
         request = understood.request or cleaned
         content = understood.content
         # Plot and genre read the content; with none left ("a series to binge") they stay neutral.

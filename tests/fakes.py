@@ -14,6 +14,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
 from moodreel.filters import SearchFilters
+from moodreel.mood.base import MoodParse, clean_mood_text
 from moodreel.records import Hit, IndexedTitle, StoredTitle
 from moodreel.store import from_row, to_row
 
@@ -153,6 +154,19 @@ class DictStore:
             )
             for r in scored[:k]
         ]
+
+
+class FixedMoodParser:
+    """A mood parser that always reads the same feelings (the text is still validated)."""
+
+    name = "fixed"
+
+    def __init__(self, emotions):
+        self.emotions = emotions
+
+    def parse(self, text):
+        clean_mood_text(text)
+        return MoodParse(emotions=self.emotions, parser=self.name)
 
 
 class PlainWords:

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from moodreel.application import Moodreel
-from moodreel.mood.base import MoodParse, clean_mood_text
 from moodreel.profiles.history import HistoryError, parse_history, read_history
 from moodreel.profiles.matching import TitleMatcher, normalize_title
 from moodreel.profiles.profile import WatchedTitle, build_profile, completion, viewer_type
@@ -21,20 +20,7 @@ from moodreel.search.describe import MIN_WORDS, top_up
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
-from tests.fakes import DictStore, HashEmbedder, PlainWords, QueueChatModel, index_titles
-
-
-class FixedMoodParser:
-    """A mood parser that always reads the same feelings (the text is still validated)."""
-
-    name = "fixed"
-
-    def __init__(self, emotions):
-        self.emotions = emotions
-
-    def parse(self, text):
-        clean_mood_text(text)
-        return MoodParse(emotions=self.emotions, parser=self.name)
+from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, PlainWords, QueueChatModel, index_titles
 
 
 def make_recommender(services):

@@ -7,7 +7,6 @@ from pydantic import ValidationError
 
 from moodreel.application import Moodreel
 from moodreel.filters import SearchFilters
-from moodreel.mood.base import MoodParse, clean_mood_text
 from moodreel.records import Title
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
@@ -15,21 +14,10 @@ from moodreel.settings import Settings
 from moodreel.signals import Layout, quality_score, title_vector
 from moodreel.store import filter_expression
 from moodreel.webapp import render_cards, search_handler
-from tests.fakes import DictStore, HashEmbedder, QueueChatModel, index_titles
+from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 # The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
 RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
-
-
-class FixedMoodParser:
-    name = "fixed"
-
-    def __init__(self, emotions):
-        self.emotions = emotions
-
-    def parse(self, text):
-        clean_mood_text(text)
-        return MoodParse(emotions=self.emotions, parser=self.name)
 
 
 def test_filters_build_a_safe_expression():

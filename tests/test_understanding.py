@@ -10,8 +10,7 @@ from moodreel.records import Hit, StoredTitle, Title
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
-from tests.fakes import DictStore, HashEmbedder, QueueChatModel, index_titles
-from tests.test_search import FixedMoodParser
+from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 
 @pytest.mark.parametrize(

@@ -103,10 +103,13 @@ class Settings(BaseSettings):
         "classifier", description="classifier (fast, no LLM; best on GoEmotions) or llm."
     )
     personalization: float = Field(
-        0.3,
+        0.5,
         ge=0,
         le=1,
-        description="Weight w of the viewer's taste in the ranking: score = (1 − w) × mood + w × taste; 0 = pure mood.",
+        description=(
+            "Weight w of the viewer's taste added to a specific mood's score (w × taste similarity; an open "
+            "request uses 1.0); 0 = pure mood."
+        ),
     )
     pitches_per_search: int = Field(
         3, ge=0, le=20, description="Cards that get a streamed LLM pitch in the page."

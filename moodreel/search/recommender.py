@@ -100,7 +100,7 @@ class Recommender:
         queries: QueryBuilder,
         encoder: VibeEncoder,
         layout: Layout,
-        personalization: float = 0.3,
+        personalization: float = 0.5,
         pitch_deps: PitchDeps | None = None,
     ) -> None:
         self.store = store

@@ -157,3 +157,12 @@ def test_only_a_request_with_nothing_in_it_is_open(recommender):
     assert recommender.understand("something good to watch tonight").open
     assert not recommender.understand("I want to be scared out of my mind").open
     assert not recommender.understand("a quiet story about lighthouse keepers").open  # unknown words count
+
+
+def test_removing_chips_keeps_the_rest_of_the_reading():
+    u = read_request("heartbroken after a breakup, something for my kids, nothing scary")
+    assert u.felt_text and u.audience == "kids" and "horror" in u.avoid_genres
+    kept = u.without(["audience: kids"])
+    assert kept.felt_text == u.felt_text  # what the viewer only feels is still not searched
+    assert kept.audience is None and "family" not in kept.genres
+    assert "horror" in kept.avoid_genres and "war" not in kept.avoid_genres  # "nothing scary" stays

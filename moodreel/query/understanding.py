@@ -176,7 +176,7 @@ class Understood(BaseModel):
         if not chips:
             return self
         drop = set(chips)
-        data = self.model_dump()
+        data = {key: list(value) if isinstance(value, list) else value for key, value in self}  # all fields
         for key, prefix in (
             ("feelings", "feel: "), ("topics", "topic: "), ("genres", "genre: "),
             ("required_genres", "format: "), ("avoid", "avoid: "),
@@ -189,6 +189,15 @@ class Understood(BaseModel):
             for key in ("avoid_genres", "avoid_feelings", "avoid_topics", "soft_avoid_genres"):
                 data[key] = getattr(kept, key)
         if data["audience"] and f"audience: {data['audience']}" in drop:
+            implied = set(lx.AUDIENCE_GENRES[data["audience"]])
+            data["genres"] = [g for g in data["genres"] if g not in implied]
+            said = (
+                read_request(" ".join(f"no {a}." for a in data["avoid"])).avoid_genres
+                if data["avoid"]
+                else []
+            )
+            excluded = set(lx.AUDIENCE_AVOID_GENRES.get(data["audience"], ())) - set(said)
+            data["avoid_genres"] = [g for g in data["avoid_genres"] if g not in excluded]
             data["audience"] = None
         if data["type"] and f"type: {data['type'].lower()}" in drop:
             data["type"] = None

@@ -252,23 +252,24 @@ def _negations(text: str, out: dict) -> str:
     return text
 
 
+def _asks(clause: str) -> bool:
+    """Does the clause ask for something ("need", "make me", "cheer me up", ...)?"""
+    padded = f" {clause} "
+    return any(_has(padded, m) for m in lx.WANT_MARKERS) or any(_has(padded, r) for r in lx.REMEDIES)
+
+
 def _request_part(text: str) -> tuple[str, list[str], str]:
     """(the clauses that say what is wanted, words of the clauses that only say how one
     feels, those clauses)."""
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
+    asks = [_asks(clause) for clause in clauses]
+    first_ask = asks.index(True) if True in asks else 0  # no ask: nothing is "before" it
     wanted, felt = [], []
-    asked = False  # clauses before the first one that asks for something describe the viewer
-    for clause in clauses:
-        padded = f" {clause} "
-        wants = any(_has(padded, m) for m in lx.WANT_MARKERS) or any(_has(padded, r) for r in lx.REMEDIES)
-        feels = any(m in padded for m in _FELT_MARKERS)
-        asked = asked or wants
-        later_wants = any(
-            any(_has(f" {c} ", m) for m in lx.WANT_MARKERS) or any(_has(f" {c} ", r) for r in lx.REMEDIES)
-            for c in clauses[clauses.index(clause) + 1 :]
-        )
-        about_viewer = bool(lx.FELT_WORDS.intersection(_words(clause)))
-        is_felt = not wants and (feels or (not asked and later_wants and about_viewer))
+    for i, clause in enumerate(clauses):
+        feels = any(m in f" {clause} " for m in _FELT_MARKERS)
+        # a clause before the first ask that talks about the viewer describes them
+        before_ask = i < first_ask and bool(lx.FELT_WORDS.intersection(_words(clause)))
+        is_felt = not asks[i] and (feels or before_ask)
         (felt if is_felt else wanted).append(clause)
     if not wanted:
         return text, [], ""

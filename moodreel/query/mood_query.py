@@ -114,7 +114,10 @@ class QueryBuilder:
         # open: nothing asked at all ("something good to watch tonight"); a word the tables do
         # not know ("scared out of my mind") still counts as asking, through the vectors
         open_request = (
-            understood.is_open and not understood.content and not understood.avoid and understood.audience is None
+            understood.is_open
+            and not understood.content
+            and not understood.avoid
+            and understood.audience is None
         )
         request = understood.request or cleaned
         content = understood.content

@@ -148,7 +148,3 @@ def split_scores(
         plot=float(title[layout.plot] @ plot),
         genre=float(title[layout.genres] @ prior),
     )
-
-
-def vibe_part(layout: Layout, title: np.ndarray) -> np.ndarray:
-    return np.asarray(title[layout.vibe], dtype=np.float32)

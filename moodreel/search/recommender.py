@@ -26,7 +26,7 @@ from moodreel.credits import CreditsIndex
 from moodreel.embedding import VibeEncoder
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
-from moodreel.mood.base import MoodError, MoodParser
+from moodreel.mood.base import MoodParser
 from moodreel.mood.vibe_words import VibeWords
 from moodreel.profiles.profile import ViewerProfile
 from moodreel.prompts import Prompt
@@ -36,7 +36,7 @@ from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search.pitch import PitchChunk, stream_pitch
 from moodreel.services import Services
-from moodreel.signals import Layout, Weights
+from moodreel.signals import Layout
 
 log = logging.getLogger(__name__)
 
@@ -143,30 +143,6 @@ class Recommender:
 
     def understand(self, mood: str, drop: list[str] | None = None) -> MoodQuery:
         return self.queries.build(mood, drop)
-
-    def search(
-        self,
-        emotions: list[str],
-        k: int = 10,
-        filters: SearchFilters | None = None,
-        viewer: ViewerProfile | None = None,
-        include_watched: bool = False,
-    ) -> list[Recommendation]:
-        """Search by feeling words alone (the vibe signal only)."""
-        if not emotions:
-            raise MoodError("No emotions to search with.")
-        d = self.layout.d
-        query = MoodQuery(
-            text=", ".join(emotions),
-            understood=Understood(feelings=list(emotions)),
-            parser="words",
-            vibe=self.encoder.encode([emotions])[0],
-            plot=np.zeros(d, dtype=np.float32),
-            genre_prior=np.zeros(self.layout.genres.stop - self.layout.genres.start, dtype=np.float32),
-            weights=Weights(vibe=1.0, plot=0.0, genre=0.0),
-            filters=SearchFilters(),
-        )
-        return self.search_query(query, k, filters, viewer, include_watched)
 
     def recommend(
         self,

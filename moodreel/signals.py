@@ -70,7 +70,7 @@ class Layout:
 
 @dataclass(frozen=True)
 class Weights:
-    """How much each signal counts for one request (see ``fusion.weights_for``)."""
+    """How much each signal counts for one request (see ``mood_query.weights_for``)."""
 
     vibe: float
     plot: float

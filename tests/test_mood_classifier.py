@@ -157,7 +157,14 @@ def test_word_model_round_trips_through_the_weights_file(tmp_path):
     from moodreel.mood.lexical import fit_lexical
     from tests.fakes import HashEmbedder
 
-    texts = ["thanks so much", "thank you friend", "thanks a lot", "i am so sorry", "sorry about that", "sorry"] * 3
+    texts = [
+        "thanks so much",
+        "thank you friend",
+        "thanks a lot",
+        "i am so sorry",
+        "sorry about that",
+        "sorry",
+    ] * 3
     y = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
     for row, text in enumerate(texts):
         y[row, LABELS.index("gratitude" if "thank" in text else "remorse")] = 1.0

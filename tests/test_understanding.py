@@ -3,8 +3,8 @@
 import pytest
 
 from moodreel.filters import SearchFilters
-from moodreel.query.fusion import rerank, weights_for
-from moodreel.query.mood_query import inferred_filters
+from moodreel.query.fusion import rerank
+from moodreel.query.mood_query import inferred_filters, weights_for
 from moodreel.query.understanding import read_request
 from moodreel.records import Hit, StoredTitle, Title
 from moodreel.search.recommender import Recommender

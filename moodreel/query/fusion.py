@@ -1,4 +1,4 @@
-"""Per-request fusion: how much plot, vibe and genre count, the final order, and "why".
+"""Per-request ranking: the final order and "why" (the weights are ``mood_query.weights_for``).
 
 The store already ranks by the fused inner product (``signals``). Here the candidates
 it returns are re-scored with what a vector cannot say: a topic word that literally
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from moodreel.query.mood_query import MoodQuery
 from moodreel.query.understanding import Understood
 from moodreel.records import Hit
-from moodreel.signals import Layout, Weights, split_scores
+from moodreel.signals import Layout
 
 TOPIC_BONUS = 0.12
 AVOID_TOPIC_PENALTY = 0.2
@@ -25,23 +26,6 @@ SOFT_AVOID_GENRE_PENALTY = 0.12
 # MiniLM puts opposites close (joy ~ despair ~0.5): only clear matches are named.
 WHY_FEELING_THRESHOLD = 0.62
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed|er|ers)$")
-
-
-def weights_for(understood: Understood, has_content: bool = True, open_request: bool = False) -> Weights:
-    """A topic leans on the plot, a named genre on genres, a pure feeling on the vibe; with
-    no content words left, the plot signal is off; an open request ("something good
-    tonight") leans on well-known, well-rated titles (and on taste, in the recommender)."""
-    if open_request:
-        return Weights(vibe=0.15, plot=0.0, genre=0.0, quality=0.35, known=0.2)
-    if not has_content:
-        return Weights(vibe=0.5, plot=0.0, genre=0.5)
-    if understood.topics:
-        return Weights(vibe=0.14, plot=0.65, genre=0.21)
-    if understood.genres or understood.required_genres:
-        return Weights(vibe=0.3, plot=0.2, genre=0.5)
-    if understood.feelings:
-        return Weights(vibe=0.4, plot=0.2, genre=0.4)
-    return Weights(vibe=0.3, plot=0.2, genre=0.2)
 
 
 def _stem(word: str) -> str:
@@ -119,22 +103,18 @@ _GENRE_NOUN = {
 
 def explain(
     item: Ranked,
-    understood: Understood,
+    query: MoodQuery,
+    layout: Layout,
     feeling_vectors: np.ndarray | None,
     title_feeling_vectors: np.ndarray | None,
-    layout: Layout | None = None,
-    plot: np.ndarray | None = None,
-    vibe: np.ndarray | None = None,
-    prior: np.ndarray | None = None,
 ) -> list[str]:
     """Plain-words reasons: what in the plot matched, what it feels like, which ask it meets."""
-    t = item.hit.title
+    t, understood = item.hit.title, query.understood
     why: list[str] = []
     if item.topic_match:
         why.append(f'plot: "{item.topic_match}"')
-    elif understood.topics and layout is not None and item.hit.vector is not None and plot is not None:
-        scores = split_scores(layout, item.hit.vector, vibe, plot, prior)
-        if scores.plot >= 0.3:
+    elif understood.topics and item.hit.vector is not None:
+        if float(item.hit.vector[layout.plot] @ query.plot) >= 0.3:
             first = re.split(r"(?<=[.!?])\s", t.description.strip(), maxsplit=1)[0]
             why.append(f'plot: "{first[:90]}{"…" if len(first) > 90 else ""}"')
     if feeling_vectors is not None and title_feeling_vectors is not None and len(t.emotions):

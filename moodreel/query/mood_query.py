@@ -3,7 +3,7 @@
 ``QueryBuilder.build(text)`` cleans the text once, reads it (``understanding``), embeds
 the request part once (the same vector serves the plot signal, the genre prior and the
 nearest feeling words), asks the mood parser for the request's emotions, and weighs the
-signals for this kind of request (``fusion.weights_for``). Nothing here touches the store.
+signals for this kind of request (``weights_for``). Nothing here touches the store.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from moodreel.embedding import Embedder, VibeEncoder
 from moodreel.filters import SearchFilters
 from moodreel.mood.base import MoodError, MoodParser, clean_mood_text
 from moodreel.mood.vibe_words import VibeWords
-from moodreel.query.fusion import weights_for
 from moodreel.query.lexicon import ADULT_CERTIFICATIONS, GENRE_DESCRIPTIONS, GENRES, TEEN_CERTIFICATIONS
 from moodreel.query.understanding import Understood, read_request
 from moodreel.signals import Layout, Weights, query_vector
@@ -49,6 +48,23 @@ class MoodQuery:
 
     def vector(self, layout: Layout) -> np.ndarray:
         return query_vector(layout, self.weights, self.vibe, self.plot, self.genre_prior)
+
+
+def weights_for(understood: Understood, has_content: bool = True, open_request: bool = False) -> Weights:
+    """A topic leans on the plot, a named genre on genres, a pure feeling on the vibe; with
+    no content words left, the plot signal is off; an open request ("something good
+    tonight") leans on well-known, well-rated titles (and on taste, in the recommender)."""
+    if open_request:
+        return Weights(vibe=0.15, plot=0.0, genre=0.0, quality=0.35, known=0.2)
+    if not has_content:
+        return Weights(vibe=0.5, plot=0.0, genre=0.5)
+    if understood.topics:
+        return Weights(vibe=0.14, plot=0.65, genre=0.21)
+    if understood.genres or understood.required_genres:
+        return Weights(vibe=0.3, plot=0.2, genre=0.5)
+    if understood.feelings:
+        return Weights(vibe=0.4, plot=0.2, genre=0.4)
+    return Weights(vibe=0.3, plot=0.2, genre=0.2)
 
 
 class GenrePrior:

@@ -258,16 +258,8 @@ class Recommender:
             t = item.hit.title
             why: list[str] = []
             if query is not None:
-                why = explain(
-                    item,
-                    query.understood,
-                    feeling_vectors,
-                    self.encoder.word_vectors(t.emotions) if t.emotions and feelings else None,
-                    self.layout,
-                    query.plot,
-                    query.vibe,
-                    query.genre_prior,
-                )
+                title_vectors = self.encoder.word_vectors(t.emotions) if t.emotions and feelings else None
+                why = explain(item, query, self.layout, feeling_vectors, title_vectors)
             if taste is not None and item.hit.vector is not None:
                 sim = _cosine(item.hit.vector, taste)
                 like = likes.get(t.id)

@@ -134,7 +134,9 @@ def explain(
     if understood.audience in ("kids", "family") and t.age_certification:
         why.append(f"rated {t.age_certification}: fine for the family")
     if understood.countries and set(understood.countries).intersection(t.production_countries):
-        why.append(f"{understood.language} ({', '.join(t.production_countries[:2])}), as you asked")
+        why.append(
+            f"{(understood.language or '').title()} ({', '.join(t.production_countries[:2])}), as you asked"
+        )
     if understood.era and t.release_year:
         why.append(f"from {t.release_year}")
     return why

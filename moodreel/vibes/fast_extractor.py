@@ -9,6 +9,7 @@ title, though cruder than the LLM.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -24,15 +25,34 @@ GENRE_BONUS = 0.12
 _TOKEN = re.compile(r"[a-z]+")
 
 
+@functools.cache
+def emoji_names() -> dict[str, str]:
+    """``:name:`` -> emoji, as ``emoji.emojize(..., language="alias")`` resolves it (an alias
+    first, then the English name, fully-qualified emojis only), built once: ``emojize`` scans
+    every emoji on each unknown word, which made this extractor take ~30 ms per title."""
+    qualified = emoji_lib.STATUS["fully_qualified"]
+    by_alias: dict[str, str] = {}
+    by_name: dict[str, str] = {}
+    for glyph, data in emoji_lib.EMOJI_DATA.items():
+        if data["status"] > qualified:
+            continue
+        for alias in data.get("alias", ()):
+            by_alias.setdefault(alias, glyph)
+        if data.get("en"):
+            by_name.setdefault(data["en"], glyph)
+    return {**by_name, **by_alias}
+
+
 def plot_emojis(title: Title, limit: int = 5) -> str:
+    names = emoji_names()
     found: list[str] = []
     text = title.description.lower()
     for word in _TOKEN.findall(text):
         if len(word) < 3 or word in STOP_EMOJI_WORDS:
             continue
         for candidate in (word, word.rstrip("s")):
-            glyph = emoji_lib.emojize(f":{candidate}:", language="alias")
-            if glyph != f":{candidate}:" and glyph not in found:
+            glyph = names.get(f":{candidate}:")
+            if glyph is not None and glyph not in found:
                 found.append(glyph)
                 break
         if len(found) >= limit - 1:

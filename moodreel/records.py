@@ -10,11 +10,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import emoji as emoji_lib
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 TitleType = Literal["MOVIE", "SHOW"]
 ExtractorName = Literal["llm", "fast"]
@@ -23,23 +23,84 @@ MAX_EMOTIONS = 8
 _WORD = re.compile(r"^[a-z][a-z'-]{1,29}$")
 
 
+@dataclass(frozen=True)
+class StoreLimits:
+    """What one stored title can hold: the one place these numbers live. ``store.py`` builds
+    the Milvus schema from them and ``Title`` refuses a value beyond them, so a bad catalog
+    row is reported with its line and field instead of failing a whole write (or being
+    clipped without a word). Text limits count UTF-8 bytes, as Milvus' VARCHAR does."""
+
+    id: int = 64
+    title: int = 512
+    type: int = 8
+    description: int = 4096
+    age_certification: int = 16
+    genres: int = 16  # items
+    genre: int = 32  # bytes per item
+    production_countries: int = 16
+    country: int = 8
+    emotions: int = MAX_EMOTIONS
+    emotion: int = 32
+    emojis: int = 128
+    extractor: int = 16
+    content_hash: int = 32
+    source_key: int = 256
+    int64: int = 2**63 - 1
+    float32: float = 3.4e38
+
+
+LIMITS = StoreLimits()
+
+
+def utf8_length(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _at_most(limit: int):
+    def check(value: str) -> str:
+        if utf8_length(value) > limit:
+            raise ValueError(f"is {utf8_length(value):,} bytes long, the store holds at most {limit:,}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _list_at_most(items: int, each: int, what: str):
+    def check(values: tuple[str, ...]) -> tuple[str, ...]:
+        if len(values) > items:
+            raise ValueError(f"has {len(values)} {what}s, the store holds at most {items}")
+        for value in values:
+            if utf8_length(value) > each:
+                raise ValueError(f"{what} {value[:40]!r} is longer than {each} bytes (the store's limit)")
+        return values
+
+    return AfterValidator(check)
+
+
+_Year = Annotated[int, Field(ge=1800, le=2200)]
+_Count = Annotated[int, Field(ge=0, le=LIMITS.int64)]
+_Float = Annotated[float, Field(ge=0, le=LIMITS.float32, allow_inf_nan=False)]
+
+
 class Title(BaseModel):
-    """One validated catalog row."""
+    """One validated catalog row; every value fits the store (``LIMITS``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    description: str = ""
+    id: Annotated[str, Field(min_length=1), _at_most(LIMITS.id)]
+    title: Annotated[str, Field(min_length=1), _at_most(LIMITS.title)]
+    description: Annotated[str, _at_most(LIMITS.description)] = ""
     type: TitleType
-    genres: tuple[str, ...] = ()
-    release_year: int | None = None
-    runtime: int | None = None
-    age_certification: str | None = None
-    imdb_score: float | None = None
-    imdb_votes: int | None = None
-    popularity: float | None = None
-    production_countries: tuple[str, ...] = ()
+    genres: Annotated[tuple[str, ...], _list_at_most(LIMITS.genres, LIMITS.genre, "genre")] = ()
+    release_year: _Year | None = None
+    runtime: _Count | None = None
+    age_certification: Annotated[str, _at_most(LIMITS.age_certification)] | None = None
+    imdb_score: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+    imdb_votes: _Count | None = None
+    popularity: _Float | None = None
+    production_countries: Annotated[
+        tuple[str, ...], _list_at_most(LIMITS.production_countries, LIMITS.country, "country")
+    ] = ()
 
     def content_hash(self) -> str:
         """Hash of what an extractor reads: a change here means the vibes must be redone."""

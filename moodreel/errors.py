@@ -34,5 +34,9 @@ class StoreError(MoodreelError):
     """The vector store cannot be reached or does not have the expected shape."""
 
 
+class StoreInUseError(StoreError):
+    """A Milvus Lite file is held by another process (Lite allows one process per file)."""
+
+
 class PromptError(MoodreelError):
     """A prompt file is missing or was rendered with missing variables."""

@@ -18,15 +18,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from moodreel.errors import StoreError
+from moodreel.errors import StoreError, StoreInUseError
 from moodreel.filters import SearchFilters
-from moodreel.records import Hit, IndexedTitle, StoredTitle
+from moodreel.records import LIMITS, Hit, IndexedTitle, StoredTitle
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ _UNKNOWN = -1
 # One definition of the title's fields: StoredTitle's (the schema below must hold each).
 _SCALAR_OUTPUT = list(StoredTitle.model_fields)
 METRIC = "IP"
-_LIMITS = {"title": 512, "description": 4096, "emojis": 128, "source_key": 256}
+# A --rebuild writes here and replaces the live collection only when it succeeded.
+REBUILD_SUFFIX = "__rebuild"
 # HNSW candidate list on a Milvus server (AUTOINDEX builds HNSW there; Milvus Lite scans and
 # ignores it). The server default gave recall@10 0.86-0.89 in bench/scale.py; 64 gives ~0.99.
 SEARCH_EF = 64
@@ -45,7 +47,8 @@ def is_server_uri(uri: str) -> bool:
 
 
 def _clip(text: str, limit: int) -> str:
-    # Milvus counts bytes for VARCHAR max_length.
+    # Milvus counts bytes for VARCHAR max_length. Only for the vibes' own fields: a title's
+    # values are checked against LIMITS when the catalog is read (records.Title).
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text
@@ -64,23 +67,23 @@ def to_row(item: IndexedTitle) -> dict:
     title, vibes = item.title, item.vibes
     return {
         "id": title.id,
-        "vector": [float(x) for x in item.vector],
-        "title": _clip(title.title, _LIMITS["title"]),
+        "vector": np.asarray(item.vector, dtype=np.float32).tolist(),
+        "title": title.title,
         "type": title.type,
-        "description": _clip(title.description, _LIMITS["description"]),
-        "genres": [g[:32] for g in title.genres[:16]],
+        "description": title.description,
+        "genres": list(title.genres),
         "release_year": _or_unknown(title.release_year),
         "runtime": _or_unknown(title.runtime),
         "age_certification": title.age_certification or "",
         "imdb_score": float(_or_unknown(title.imdb_score)),
         "imdb_votes": _or_unknown(title.imdb_votes),
         "popularity": float(_or_unknown(title.popularity)),
-        "production_countries": [c[:8] for c in title.production_countries[:16]],
-        "emotions": [e[:32] for e in vibes.emotions[:8]],
-        "emojis": _clip(vibes.emojis, _LIMITS["emojis"]),
+        "production_countries": list(title.production_countries),
+        "emotions": [_clip(e, LIMITS.emotion) for e in vibes.emotions[: LIMITS.emotions]],
+        "emojis": _clip(vibes.emojis, LIMITS.emojis),
         "extractor": vibes.extractor,
         "content_hash": vibes.content_hash,
-        "source_key": _clip(vibes.source_key, _LIMITS["source_key"]),
+        "source_key": _clip(vibes.source_key, LIMITS.source_key),
     }
 
 
@@ -116,11 +119,29 @@ class MilvusStore:
         from pymilvus import MilvusClient
 
         if not is_server_uri(uri):
-            Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store's folder for {uri}: {exc.strerror}") from None
+        # Milvus Lite logs a 20-line traceback when it cannot start (the file is locked by
+        # another process, say) and then raises a vague "Open local milvus failed": keep its
+        # record and say what happened in one line instead.
+        held = _HeldRecords()
+        lite_log = logging.getLogger("milvus_lite.server_manager")
+        lite_log.addFilter(held)
         try:
             client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
         except Exception as exc:  # pymilvus raises many types for an unreachable server
-            raise StoreError(f"cannot open Milvus at {uri}: {exc}") from exc
+            cause = held.exception()
+            if cause is not None and type(cause).__name__ == "DataDirLockedError":
+                raise StoreInUseError(
+                    f"{uri} is in use by another moodreel process: stop it or use --db"
+                ) from None
+            if cause is not None:
+                exc = cause
+            raise StoreError(f"cannot open Milvus at {uri}: {exc}") from None
+        finally:
+            lite_log.removeFilter(held)
         return cls(client, collection, dimension, uri)
 
     def exists(self) -> bool:
@@ -144,17 +165,18 @@ class MilvusStore:
         from pymilvus import DataType
 
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
+        L = LIMITS
+        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=L.id)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.dimension)
-        schema.add_field("title", DataType.VARCHAR, max_length=_LIMITS["title"])
-        schema.add_field("type", DataType.VARCHAR, max_length=8)
-        schema.add_field("description", DataType.VARCHAR, max_length=_LIMITS["description"])
+        schema.add_field("title", DataType.VARCHAR, max_length=L.title)
+        schema.add_field("type", DataType.VARCHAR, max_length=L.type)
+        schema.add_field("description", DataType.VARCHAR, max_length=L.description)
         schema.add_field(
-            "genres", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=16, max_length=32
+            "genres", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=L.genres, max_length=L.genre
         )
         schema.add_field("release_year", DataType.INT64)
         schema.add_field("runtime", DataType.INT64)
-        schema.add_field("age_certification", DataType.VARCHAR, max_length=16)
+        schema.add_field("age_certification", DataType.VARCHAR, max_length=L.age_certification)
         schema.add_field("imdb_score", DataType.FLOAT)
         schema.add_field("imdb_votes", DataType.INT64)
         schema.add_field("popularity", DataType.FLOAT)
@@ -162,19 +184,27 @@ class MilvusStore:
             "production_countries",
             DataType.ARRAY,
             element_type=DataType.VARCHAR,
-            max_capacity=16,
-            max_length=8,
+            max_capacity=L.production_countries,
+            max_length=L.country,
         )
         schema.add_field(
-            "emotions", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=8, max_length=32
+            "emotions",
+            DataType.ARRAY,
+            element_type=DataType.VARCHAR,
+            max_capacity=L.emotions,
+            max_length=L.emotion,
         )
-        schema.add_field("emojis", DataType.VARCHAR, max_length=_LIMITS["emojis"])
-        schema.add_field("extractor", DataType.VARCHAR, max_length=16)
-        schema.add_field("content_hash", DataType.VARCHAR, max_length=32)
-        schema.add_field("source_key", DataType.VARCHAR, max_length=_LIMITS["source_key"])
+        schema.add_field("emojis", DataType.VARCHAR, max_length=L.emojis)
+        schema.add_field("extractor", DataType.VARCHAR, max_length=L.extractor)
+        schema.add_field("content_hash", DataType.VARCHAR, max_length=L.content_hash)
+        schema.add_field("source_key", DataType.VARCHAR, max_length=L.source_key)
         index = self.client.prepare_index_params()
         index.add_index(field_name="vector", index_type="AUTOINDEX", metric_type=METRIC)
-        self.client.create_collection(self.collection, schema=schema, index_params=index)
+        self.client.create_collection(self.collection, schema=schema)
+        # Waiting for the index asks the server for a timestamp (AllocTimestamp), which
+        # Milvus Lite does not implement: it logged "Method not implemented!" with a traceback
+        # on every first ingest. Lite builds the index at once; a server is waited for.
+        self.client.create_index(self.collection, index, sync=is_server_uri(self.uri))
         self._load()
         log.info("created collection %s at %s", self.collection, self.uri)
 
@@ -217,11 +247,49 @@ class MilvusStore:
     def close(self) -> None:
         self.client.close()
 
+    @contextmanager
+    def rebuilding(self) -> Iterator[None]:
+        """Writes inside the block go to a fresh side collection, which replaces the live one
+        only when the block succeeds: a failed or killed rebuild leaves the store as it was
+        (a side collection left by a killed run is dropped by the next rebuild)."""
+        live = self.collection
+        self.collection = live + REBUILD_SUFFIX
+        self._loaded = False
+        try:
+            self.drop()
+            yield
+            self.flush()
+        except BaseException:
+            try:
+                self.drop()
+            except Exception:  # the original error matters more than a failed clean-up
+                log.debug("could not drop %s", self.collection, exc_info=True)
+            self.collection, self._loaded = live, False
+            raise
+        side, self.collection = self.collection, live
+        if not self.client.has_collection(side):  # nothing was written: an empty new store
+            self.drop()
+            return
+        if self.client.has_collection(live):
+            self.client.release_collection(live)
+            self.client.drop_collection(live)
+        self.client.rename_collection(side, live)
+        self._loaded = False
+        log.info("rebuilt collection %s at %s", live, self.uri)
+
     # ---- writes ------------------------------------------------------------------
     def upsert(self, items: Sequence[IndexedTitle]) -> int:
         if not items:
             return 0
-        self.client.upsert(self.collection, [to_row(item) for item in items])
+        from pymilvus.exceptions import MilvusException
+
+        try:
+            self.client.upsert(self.collection, [to_row(item) for item in items])
+        except MilvusException as exc:
+            raise StoreError(
+                f"writing {len(items)} titles to {self.uri} failed: {exc.message} "
+                "(titles written before are kept; a re-run resumes)"
+            ) from None
         return len(items)
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -337,6 +405,24 @@ class MilvusStore:
 
 class OutdatedStoreError(StoreError):
     """The collection was built by an older version (other fields or vector size)."""
+
+
+class _HeldRecords(logging.Filter):
+    """Keeps (and hides) the records of a logger while a call runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.records.append(record)
+        return False
+
+    def exception(self) -> BaseException | None:
+        for record in reversed(self.records):
+            if record.exc_info and record.exc_info[1] is not None:
+                return record.exc_info[1]
+        return None
 
 
 def filter_expression(filters: SearchFilters | None) -> str:

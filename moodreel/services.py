@@ -116,7 +116,7 @@ class Services:
 
     def ingestor(self, extractor: ExtractorChoice) -> Ingestor:
         """The ingest pipeline on this process's store client and embedder (LLM made only if needed)."""
-        from moodreel.ingestion.pipeline import Ingestor
+        from moodreel.ingestion.pipeline import FAST_CHUNK, Ingestor
         from moodreel.vibes.fast_extractor import FastExtractor
         from moodreel.vibes.llm_extractor import LLMExtractor
 
@@ -132,7 +132,7 @@ class Services:
             cache=self.vibes_cache(),
             fast=FastExtractor(self.embedder),
             llm_factory=llm_factory if extractor == "llm" else None,
-            chunk_size=8 if extractor == "llm" else 256,
+            chunk_size=8 if extractor == "llm" else FAST_CHUNK,
             layout=self.layout,
         )
 

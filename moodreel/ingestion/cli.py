@@ -1,13 +1,18 @@
 """Command line of the ingest pipeline (`python -m ingest --help`; ``ingest/`` is only its door).
 
 Validates the catalog before anything is opened or written: an unusable catalog exits
-non-zero and leaves the store as it was.
+non-zero and leaves the store as it was. ``--rebuild`` writes a new collection and swaps it
+in only when the run succeeded. Errors of the machine (disk full, a folder that cannot be
+written) end as one line here, the edge, not as a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
+import sqlite3
 import sys
 from enum import Enum
 from pathlib import Path
@@ -37,6 +42,28 @@ class OrderOption(str, Enum):
     votes = "votes"
 
 
+SHOWN_PROBLEMS = 20  # catalog problems printed one by one (all of them with --verbose)
+PHASES = ("extract", "embed", "write")
+
+
+def machine_error(exc: BaseException) -> str | None:
+    """One line for an error of the machine rather than of moodreel (None: not one of those)."""
+    resumes = "titles already stored are kept, and a re-run resumes"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"no space left on the device{where}: free some space and run again ({resumes})"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"cannot write{where}: {exc.strerror}; choose a writable place (see --help)"
+        return f"{exc.strerror or exc}{where}"
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc)
+        if "full" in text:
+            return f"no space left for the vibes cache ({text}): free some space and run again ({resumes})"
+        return f"the vibes cache cannot be used: {text} (MOODREEL_CACHE_DIR must be writable)"
+    return None
+
+
 @app.command()
 def run(
     catalog: Path = typer.Option(None, "--catalog", help="Catalog CSV (default: data/netflix_titles.csv)."),
@@ -45,7 +72,11 @@ def run(
     extractor: ExtractorOption = typer.Option(
         ExtractorOption.llm, "--extractor", help="llm (the configured LLM) or fast (no LLM)."
     ),
-    rebuild: bool = typer.Option(False, "--rebuild", help="Drop the collection and write every title again."),
+    rebuild: bool = typer.Option(
+        False,
+        "--rebuild",
+        help="Write every title into a new collection; it replaces the old one only if the run succeeds.",
+    ),
     export_vibes: Path = typer.Option(None, "--export-vibes", help="Write each title's vibes as JSONL."),
     order: OrderOption = typer.Option(
         OrderOption.file, "--order", help="file order, or most IMDb votes first."
@@ -64,11 +95,12 @@ def run(
         overrides["milvus_uri"] = db
     settings = Settings(**overrides)
     try:
-        parsed = load_catalog(settings.catalog_file)
+        with tqdm(unit="row", desc="read", file=sys.stderr, disable=None) as bar:
+            parsed = load_catalog(settings.catalog_file, progress=bar.update)
     except MoodreelError as exc:
         fail(str(exc))
-    for problem in parsed.problems:
-        typer.secho(f"{parsed.path}: {problem}", fg=typer.colors.YELLOW, err=True)
+    for line in parsed.report(len(parsed.problems) if verbose else SHOWN_PROBLEMS):
+        typer.secho(line, fg=typer.colors.YELLOW, err=True)
     if not parsed.titles:
         fail(f"{parsed.path}: no valid titles to ingest ({parsed.skipped} bad rows)")
 
@@ -80,17 +112,31 @@ def run(
     try:
         services = build_services(settings)
         store = services.store
-        if rebuild:
-            store.drop()
-
         ingestor = services.ingestor(extractor.value)
         total = min(len(titles), limit) if limit else len(titles)
-        with tqdm(
-            total=total, unit="title", desc=f"ingest ({extractor.value})", file=sys.stderr, disable=None
-        ) as bar:
-            summary = ingestor.run(parsed, extractor.value, limit, export_vibes, bar.update, titles=titles)
+        with contextlib.ExitStack() as stack:
+            bars = {
+                name: stack.enter_context(
+                    tqdm(total=total, unit="title", desc=name, position=i, file=sys.stderr, disable=None)
+                )
+                for i, name in enumerate(PHASES)
+            }
+            with store.rebuilding() if rebuild else contextlib.nullcontext():
+                summary = ingestor.run(
+                    parsed,
+                    extractor.value,
+                    limit,
+                    export_vibes,
+                    titles=titles,
+                    on_phase=lambda phase, n: bars[phase].update(n),
+                )
     except MoodreelError as exc:
         fail(str(exc))
+    except (OSError, sqlite3.Error) as exc:
+        message = machine_error(exc)
+        if message is None:  # pragma: no cover - machine_error knows both kinds
+            raise
+        fail(message)
     for failure in summary.failures:
         typer.secho(f"failed: {failure}", fg=typer.colors.YELLOW, err=True)
     if as_json:

@@ -36,6 +36,11 @@ from moodreel.vibes.llm_extractor import LLMExtractor
 log = logging.getLogger(__name__)
 
 ExtractorChoice = Literal["llm", "fast"]
+Phase = Literal["extract", "embed", "write"]
+# Titles per chunk with the fast extractor: large enough that the embedder's batches are
+# full and sorted by length (ingest ran at ~50% of raw encode speed with chunks of 256, most
+# of the gap per-title work elsewhere), small enough that a killed run redoes little.
+FAST_CHUNK = 1024
 
 
 @dataclass
@@ -87,7 +92,11 @@ class Ingestor:
         export_path: Path | None = None,
         progress: Callable[[int], None] | None = None,
         titles: Sequence[Title] | None = None,
+        on_phase: Callable[[Phase, int], None] | None = None,
     ) -> IngestSummary:
+        """``progress(n)`` after each chunk is stored; ``on_phase(phase, n)`` as each phase
+        (extract: vibes; embed: vectors; write: the store) finishes a chunk of ``n`` titles."""
+        phase = on_phase or (lambda _phase, _n: None)
         chosen = list(titles if titles is not None else catalog.titles)
         if limit is not None:
             chosen = chosen[:limit]
@@ -99,7 +108,8 @@ class Ingestor:
             for start in range(0, len(chosen), self.chunk_size):
                 chunk = chosen[start : start + self.chunk_size]
                 vibes = self._resolve(chunk, extractor, stored, summary)
-                self._write(chunk, vibes, stored, summary)
+                phase("extract", len(chunk))
+                self._write(chunk, vibes, stored, summary, phase)
                 if export:
                     for title in chunk:
                         export.write(
@@ -143,9 +153,9 @@ class Ingestor:
             self.llm.extract_many(todo, done)
             todo = [t for t in failed if t.id not in stored]  # failed + already stored: keep the old row
         if todo:
-            for vibes in self.fast.extract(todo, self._plot_vectors(todo)):
-                self.cache.put(vibes)
-                found[vibes.id] = vibes
+            made = self.fast.extract(todo, self._plot_vectors(todo))
+            self.cache.put_many(made, replace=True)  # one transaction per chunk, not per title
+            found.update((vibes.id, vibes) for vibes in made)
         return found
 
     def _cached(self, title: Title, extractor: ExtractorChoice) -> TitleVibes | None:
@@ -160,7 +170,12 @@ class Ingestor:
 
     # ---- store ---------------------------------------------------------------------
     def _write(
-        self, chunk: Sequence[Title], vibes: dict[str, TitleVibes], stored: dict, summary: IngestSummary
+        self,
+        chunk: Sequence[Title],
+        vibes: dict[str, TitleVibes],
+        stored: dict,
+        summary: IngestSummary,
+        phase: Callable[[Phase, int], None],
     ) -> None:
         changed = []
         for title in chunk:
@@ -178,8 +193,14 @@ class Ingestor:
                 summary.updated += 1
             changed.append((title, v))
         if not changed:
+            self._plots.clear()
+            phase("embed", len(chunk))
+            phase("write", len(chunk))
             return
-        self.store.upsert(self.index(changed))
+        indexed = self.index(changed)
+        phase("embed", len(chunk))
+        self.store.upsert(indexed)
+        phase("write", len(chunk))
         for t, v in changed:
             stored[t.id] = (v.content_hash, v.source_key)
 

@@ -8,6 +8,7 @@ check its size and SHA-256 against the pinned values, and refuse anything else.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib
 import os
@@ -45,7 +46,19 @@ def _marker(path: Path) -> Path:
 
 
 def ensure_model_file(model_dir: Path, expected_sha256: str = SHA256, expected_size: int = SIZE) -> Path:
-    """Return the verified GGUF path, assembling it on first use."""
+    """Return the verified GGUF path, assembling it on first use. A folder that cannot be
+    written, or a full disk, is a ``ConfigurationError`` naming the folder."""
+    try:
+        return _ensure_model_file(Path(model_dir), expected_sha256, expected_size)
+    except OSError as exc:
+        reason = "no space left on the device" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        raise ConfigurationError(
+            f"cannot assemble the local model in {Path(model_dir).expanduser()}: {reason} "
+            f"(it needs {expected_size / 2**30:.1f} GiB; set MOODREEL_MODEL_DIR to a writable folder)"
+        ) from None
+
+
+def _ensure_model_file(model_dir: Path, expected_sha256: str, expected_size: int) -> Path:
     target = Path(model_dir).expanduser() / FILE_NAME
     marker = _marker(target)
     if target.exists() and target.stat().st_size == expected_size and marker.exists():

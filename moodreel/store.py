@@ -137,9 +137,7 @@ class MilvusStore:
                 raise StoreInUseError(
                     f"{uri} is in use by another moodreel process: stop it or use --db"
                 ) from None
-            if cause is not None:
-                exc = cause
-            raise StoreError(f"cannot open Milvus at {uri}: {exc}") from None
+            raise StoreError(f"cannot open Milvus at {uri}: {cause or exc}") from None
         finally:
             lite_log.removeFilter(held)
         return cls(client, collection, dimension, uri)

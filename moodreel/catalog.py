@@ -146,7 +146,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
 def _swallowed(continuation: list[str], cells: list[str], header: list[str]) -> str:
     """Why a record spanning several lines looks like an unterminated quote ("" if it does not):
     it has the wrong number of cells, or one of its continuation lines is a whole row on its own
-    (the header's number of cells, MOVIE or SHOW in the type column)."""
+    (the header's number of cells, an id without spaces first, MOVIE or SHOW in the type column)."""
     width = len(header)
     kind = header.index("type") if "type" in header else None
     if len(cells) != width and any(c.strip() for c in cells):
@@ -159,7 +159,15 @@ def _swallowed(continuation: list[str], cells: list[str], header: list[str]) -> 
             alone = next(csv.reader([line]), [])
         except csv.Error:
             continue
-        if len(alone) == width and kind is not None and alone[kind].strip().upper() in ("MOVIE", "SHOW"):
+        # A line of a good synopsis can split into as many cells (its last line ends with the
+        # rest of the row, type included); a swallowed row also starts with an id, not prose.
+        if (
+            len(alone) == width
+            and kind is not None
+            and alone[kind].strip().upper() in ("MOVIE", "SHOW")
+            and alone[0]
+            and not any(c.isspace() for c in alone[0])
+        ):
             return f"a quoted field runs on into the next row ({offset} line(s) below; unterminated quote?)"
     return ""
 

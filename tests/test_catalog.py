@@ -200,9 +200,16 @@ def test_an_unterminated_quote_on_the_last_row(tmp_path):
     assert len(catalog.titles) == 9 and [p.line for p in catalog.problems] == [11]
 
 
-def test_multi_line_synopses_with_commas_are_not_mistaken_for_broken_quotes(tmp_path):
-    synopsis = "In Paris, a man, his wife, a dog\\nand, at last, a cat, go west"
-    lines = [f'a{i},T{i},"{synopsis}",MOVIE,"[]"'.replace("\\n", "\n") for i in range(5)]
+@pytest.mark.parametrize(
+    "synopsis",
+    [
+        "In Paris, a man, his wife, a dog\nand, at last, a cat, go west",
+        # the last line, with the rest of the row, splits into 5 cells with MOVIE 4th
+        "A show.\n\nIntended as a, strike or no strike, it was cancelled",
+    ],
+)
+def test_multi_line_synopses_with_commas_are_not_mistaken_for_broken_quotes(tmp_path, synopsis):
+    lines = [f'a{i},T{i},"{synopsis}",MOVIE,"[]"' for i in range(5)]
     path = write(tmp_path, "id,title,description,type,genres\n" + "\n".join(lines) + "\n")
     catalog = load_catalog(path)
     assert len(catalog.titles) == 5 and catalog.problems == []

@@ -138,8 +138,10 @@ def test_latency_ingest_and_personalization_benches(env):
     assert latency["understand_step"]["n"] == 3 and latency["search_step"]["n"] == 3
     assert latency["first_pitch_token"]["p50_ms"] <= latency["full_pitch"]["p50_ms"]
     ingest = bench("ingest.py", "--catalog", str(FIXTURES / "catalog_small.csv"), "--limit", "20",
-                   "--llm-titles", "0", *save)  # fmt: skip
+                   "--llm-titles", "0", "--fresh", "30", *save)  # fmt: skip
     assert ingest["titles"] == 20 and ingest["pipeline_titles_per_s"] > 0
+    assert ingest["fresh_titles"] == 30 and ingest["fresh_ingest_titles_per_s"] > 0
+    assert set(ingest["fresh_phase_s"]) == {"read", "extract", "embed", "write"}
     taste = bench("personalization.py", "--limit", "4", "--rows", "100", *save)
     assert taste["simulated_viewers"] == 4 and taste["simulated_by_kind"] == {"genre": 2, "neighbourhood": 2}
     assert taste["viewers"] <= 4 and taste["profile_rows"] == 100
@@ -209,3 +211,15 @@ def test_scale_bench_on_a_milvus_server(env):
     save, results = env
     text = run_scale_and_report(save, results, "server")
     assert "| server | 600 |" in text
+
+
+def test_reliability_bench_kills_and_recounts(tmp_path):
+    """Two kill -9 trials (one fresh store, one --rebuild) on the 60-title catalog: whatever the
+    moment of the kill, the re-run leaves every title stored once."""
+    results = tmp_path / "results"
+    summary = bench("reliability.py", "--catalog", str(FIXTURES / "catalog_small.csv"), "--rows", "60",
+                    "--trials", "2", "--save", "--results-dir", str(results))  # fmt: skip
+    assert [t["mode"] for t in summary["trials"]] == ["fresh", "rebuild"]
+    assert summary["totals"] == {"expected": 120, "stored": 120, "duplicates": 0, "lost": 0,
+                                 "rebuild_lost_after_kill": 0}  # fmt: skip
+    assert json.loads((results / "reliability.json").read_text())["summary"]["totals"] == summary["totals"]

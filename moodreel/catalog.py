@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from moodreel.errors import CatalogError
 from moodreel.records import LIMITS, Title, utf8_length
@@ -303,6 +304,6 @@ def _source_column(field_name: str, row: dict[str, str]) -> str:
     return field_name
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     message = str(error["msg"])
     return message.removeprefix("Value error, ")

@@ -82,3 +82,42 @@ def test_llm_extraction_on_three_titles_is_valid_and_title_specific(tmp_path, sm
     similarity = vibes @ synopses.T
     assert int(np.sum(similarity.argmax(axis=1) == np.arange(len(llm_records)))) >= len(llm_records) - 1
     assert stats(db)["by_extractor"].get("llm", 0) == len(llm_records)
+
+
+def test_bad_rows_and_a_broken_quote_cost_only_their_rows_even_with_rebuild(tmp_path, small_catalog):
+    """Issue 13, items 2, 3 and 8 as the tester ran them: one value beyond a store limit
+    crashed the write (and --rebuild left an empty store); an unterminated quote dropped the
+    rest of the file; every first ingest printed a Milvus Lite traceback."""
+    db = str(tmp_path / "store.db")
+    first, summary = ingest("--catalog", str(small_catalog), "--db", db, "--extractor", "fast")
+    assert first.returncode == 0 and summary["new"] == 60
+    assert "Traceback" not in first.stderr and "Method not implemented" not in first.stderr
+
+    with small_catalog.open(encoding="utf-8") as src:
+        reader = csv.DictReader(src)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    rows[2]["id"] = "x" * 70  # line 4: row skipped
+    rows[4]["age_certification"] = "Y" * 20  # line 6: value ignored
+    rows[6]["imdb_votes"] = str(2**70)  # line 8: value ignored
+    rows[8]["imdb_score"] = "inf"  # line 10: value ignored
+    rows[12]["genres"] = str(["g" * 40])  # line 14: row skipped
+    rows[14]["title"] = "T" * 100_000  # line 16: row skipped
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", encoding="utf-8", newline="") as dst:
+        writer = csv.DictWriter(dst, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = bad.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[40].startswith(rows[39]["id"] + ",")  # one physical line per row in this fixture
+    lines[40] = lines[40].replace(",", ',"', 1)  # line 41: a quote opened before the title, never closed
+    bad.write_text("".join(lines), encoding="utf-8")
+
+    second, summary = ingest("--catalog", str(bad), "--db", db, "--extractor", "fast", "--rebuild")
+    assert second.returncode == 0, second.stderr
+    assert summary["new"] == 56 and summary["skipped"] == 4  # 60 - 3 over a limit - 1 broken record
+    for where in ("line 4, field 'id'", "line 6, field 'age_certification'", "line 8, field 'imdb_votes'",
+                  "line 10, field 'imdb_score'", "line 14, field 'genres'", "line 16, field 'title'",
+                  "line 41, field '(row)'"):  # fmt: skip
+        assert f"{bad}: {where}" in second.stderr, (where, second.stderr)
+    assert "Traceback" not in second.stderr
+    assert stats(db)["titles"] == 56

@@ -141,3 +141,26 @@ def test_llm_mood_parser_retries_once_then_gives_a_user_message():
         parser.parse("rough week")
     with pytest.raises(MoodError, match="unavailable"):  # queue empty: the backend fails
         parser.parse("rough week")
+
+
+def test_fast_extractor_emoji_names_match_emojize(small_catalog):
+    """The name table (built once, for speed) resolves each synopsis word exactly as
+    ``emoji.emojize(":word:", language="alias")`` does, misses included."""
+    import re
+
+    import emoji
+
+    from moodreel.catalog import load_catalog
+    from moodreel.vibes.fast_extractor import emoji_names
+
+    words = {"dog", "ship", "heart", "ghost", "not_an_emoji_name", "thumbsup", "flight_departure"}
+    for title in load_catalog(small_catalog).titles:
+        words |= set(re.findall("[a-z]+", title.description.lower()))
+    names = emoji_names()
+    found = 0
+    for word in sorted(words):
+        glyph = emoji.emojize(f":{word}:", language="alias")
+        expected = None if glyph == f":{word}:" else glyph
+        assert names.get(f":{word}:") == expected, word
+        found += expected is not None
+    assert found >= 20  # the check covers hits, not only misses

@@ -8,7 +8,7 @@ from moodreel.embedding import VibeEncoder
 from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import Ingestor
 from moodreel.signals import Layout, Weights, genre_vector, quality_score, query_vector
-from moodreel.store import MilvusStore, OutdatedStoreError
+from moodreel.store import REBUILD_SUFFIX, MilvusStore, OutdatedStoreError
 from moodreel.vibes.cache import VibesCache
 from moodreel.vibes.fast_extractor import FastExtractor
 from tests.fakes import passes
@@ -83,6 +83,18 @@ def _exercise(uri: str, catalog_path, embedder, tmp_path) -> None:
     top = store.search(query, 5)
     best = sorted(vectors, key=lambda i: -float(vectors[i] @ query))[:5]
     assert [h.title.id for h in top] == best and all(h.vector is None for h in top)
+
+    # --rebuild: a run that dies part-way leaves the store as it was; one that succeeds replaces it.
+    with pytest.raises(RuntimeError, match="died"), store.rebuilding():
+        ingestor.run(catalog, "fast", limit=10)
+        raise RuntimeError("the rebuild died")
+    assert store.collection == "it_titles" and store.count() == 40
+    assert {t.id for t in store.all_titles()} == set(titles)
+    with store.rebuilding():
+        assert ingestor.run(catalog, "fast", limit=10).new == 10
+    store.flush()
+    assert store.count() == 10 and len(store.search(query, 40)) == 10
+    assert not store.client.has_collection("it_titles" + REBUILD_SUFFIX)
     store.drop()
 
 

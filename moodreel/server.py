@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from typing import Annotated  # noqa: E402
+
 from fastapi import FastAPI, HTTPException  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+from fastapi.exceptions import RequestValidationError  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints  # noqa: E402
 
 from moodreel.application import Moodreel  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
+from moodreel.http_guards import BasicAuthGuard, UploadGuard, short_validation_error  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
@@ -21,9 +26,16 @@ from moodreel.settings import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
 
+MAX_HISTORY_ROWS = 5000
+# one history row: content_name, rating, watch_time_minutes (and room for a few extra columns)
+HistoryValue = Annotated[str, StringConstraints(max_length=500)] | float | int | None
+HistoryRow = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=64)], HistoryValue], Field(max_length=8)
+]
+
 
 class RecommendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
     k: int = Field(10, ge=1, le=50)
@@ -35,16 +47,22 @@ class RecommendRequest(BaseModel):
         max_length=200,
         description="Personalize for this viewer (kept only as a pseudonym).",
     )
-    history: list[dict[str, str | float | int | None]] | None = Field(
+    history: list[HistoryRow] | None = Field(
         None,
-        max_length=5000,
+        max_length=MAX_HISTORY_ROWS,
         description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
     )
     include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
 
 
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
-    api = FastAPI(title="moodreel", version="0.1.0", description="Mood-based film and TV recommendations.")
+    api = FastAPI(
+        title="moodreel",
+        version="0.1.0",
+        description="Mood-based film and TV recommendations.",
+        max_body_size=settings.max_request_bytes,  # bigger bodies get 413 before anything parses them
+    )
+    api.add_exception_handler(RequestValidationError, short_validation_error)
 
     def viewer_profile(body: RecommendRequest) -> ViewerProfile | None:
         if body.user_id is None:
@@ -56,7 +74,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         rows = [{"user_id": body.user_id, **row} for row in body.history]
         read = parse_history(rows, "the request's history", first_line=1)
         if read.problems:
-            detail = "; ".join(str(p).replace("line", "history row", 1) for p in read.problems[:10])
+            detail = "; ".join(str(p).replace("line", "history row", 1)[:200] for p in read.problems[:10])
             raise HTTPException(status_code=422, detail=detail)
         return app.viewer_from_history(read, body.user_id).profile
 
@@ -79,15 +97,17 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
 
     if with_ui:
         import gradio as gr
+        from gradio.utils import get_upload_folder
 
         from moodreel.webapp import CSS, create_app
 
-        auth = None
-        if settings.auth is not None:
-            user, _, password = settings.auth.get_secret_value().partition(":")
-            auth = (user, password)
         blocks = create_app(app, settings.pitches_per_search)
-        api = gr.mount_gradio_app(api, blocks, path="/", auth=auth, css=CSS, footer_links=["api"])
+        # the page's login is the same HTTP Basic check as every other route (below)
+        api = gr.mount_gradio_app(api, blocks, path="/", css=CSS, footer_links=["api"])
+        api.add_middleware(UploadGuard, upload_dir=Path(get_upload_folder()))
+    if settings.login is not None:
+        user, password = settings.login
+        api.add_middleware(BasicAuthGuard, user=user, password=password)  # outermost: runs first
     return api
 
 
@@ -110,16 +130,61 @@ def ensure_ingested(app: Moodreel, settings: Settings) -> None:
     log.warning("ingested: %s", summary.as_dict())
 
 
-def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
+SHUTDOWN_GRACE_S = 5
+
+
+def serve(api: FastAPI, settings: Settings) -> None:
+    """Serve ``api`` until SIGTERM or SIGINT; then stop within ``SHUTDOWN_GRACE_S`` seconds.
+
+    Open streams (a page's event stream) and requests still running get the grace period,
+    then are cancelled. Work already running in a worker thread (a search, an LLM call)
+    cannot be interrupted in Python, and waiting for it would keep a stopped server alive
+    for as long as the work takes: after the exit handlers ran, the process ends without it.
+    """
+    import atexit
+    import signal
+    import threading
+
     import uvicorn
+
+    config = uvicorn.Config(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+    # uvicorn handles SIGTERM itself, then raises it again once shut down; by then there is
+    # nothing left to do but the exit below, so the default handler (die at once) is replaced
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    uvicorn.Server(config).run()
+    busy = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
+    if busy:
+        log.warning("stopped; not waiting for %d busy worker thread(s)", len(busy))
+        atexit._run_exitfuncs()
+        logging.shutdown()
+        os._exit(0)
+
+
+def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
+    import atexit
+    import shutil
+    import tempfile
 
     from moodreel.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    app = Moodreel(build_services(settings))
-    if ingest_if_empty:
-        ensure_ingested(app, settings)
-    app.warm_up()
-    api = create_api(app, settings)
-    log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
-    uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")
+    # uploads (watch histories) go to a folder of this process only, removed when it stops
+    uploads = tempfile.mkdtemp(prefix="moodreel-uploads-")
+    os.environ["GRADIO_TEMP_DIR"] = uploads
+    try:
+        app = Moodreel(build_services(settings))
+        if ingest_if_empty:
+            ensure_ingested(app, settings)
+        app.warm_up()
+        api = create_api(app, settings)
+        log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
+        atexit.register(shutil.rmtree, uploads, ignore_errors=True)  # also when serve() ends with os._exit
+        serve(api, settings)
+    finally:
+        shutil.rmtree(uploads, ignore_errors=True)

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +121,24 @@ class Settings(BaseSettings):
     # --- app -----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the app binds.")
     port: int = Field(7860, ge=0, le=65535, description="Port the app binds.")
-    auth: SecretStr | None = Field(None, description="Optional login for the app, as user:password.")
+    auth: SecretStr | None = Field(
+        None,
+        description=(
+            "Optional login, as user:password: then every route (page, API, docs) asks for it (HTTP Basic)."
+        ),
+    )
+    max_request_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body the app reads (bigger gets 413)."
+    )
+
+    @field_validator("auth")
+    @classmethod
+    def _auth_pair(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            user, sep, password = value.get_secret_value().partition(":")
+            if not sep or not user or not password:
+                raise ValueError("MOODREEL_AUTH must be user:password, both non-empty")
+        return value
 
     # ------------------------------------------------------------------------------------
     @property
@@ -139,6 +156,14 @@ class Settings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.cache_dir or self.data_dir / "cache"
+
+    @property
+    def login(self) -> tuple[str, str] | None:
+        """(user, password) from ``auth``, or None when the app is open."""
+        if self.auth is None:
+            return None
+        user, _, password = self.auth.get_secret_value().partition(":")
+        return user, password
 
     @property
     def store_uri(self) -> str:

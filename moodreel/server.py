@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -166,25 +168,37 @@ def serve(api: FastAPI, settings: Settings) -> None:
         os._exit(0)
 
 
-def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
+@contextmanager
+def private_uploads() -> Iterator[Path]:
+    """Send the page's uploads (watch histories) to a folder of this process only (mode 0700),
+    removed when the server stops, even by SIGTERM. Enter it before ``create_api``."""
     import atexit
     import shutil
     import tempfile
 
+    folder = tempfile.mkdtemp(prefix="moodreel-uploads-")
+    previous = os.environ.get("GRADIO_TEMP_DIR")
+    os.environ["GRADIO_TEMP_DIR"] = folder  # gradio reads it when the app is built
+    atexit.register(shutil.rmtree, folder, True)  # also when serve() ends with os._exit
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        else:
+            os.environ["GRADIO_TEMP_DIR"] = previous
+
+
+def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     from moodreel.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    # uploads (watch histories) go to a folder of this process only, removed when it stops
-    uploads = tempfile.mkdtemp(prefix="moodreel-uploads-")
-    os.environ["GRADIO_TEMP_DIR"] = uploads
-    try:
+    with private_uploads():
         app = Moodreel(build_services(settings))
         if ingest_if_empty:
             ensure_ingested(app, settings)
         app.warm_up()
         api = create_api(app, settings)
         log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
-        atexit.register(shutil.rmtree, uploads, ignore_errors=True)  # also when serve() ends with os._exit
         serve(api, settings)
-    finally:
-        shutil.rmtree(uploads, ignore_errors=True)

@@ -9,10 +9,12 @@ search personal; 👍/👎 on a shown title updates that viewer's kept profile.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 from pydantic import ValidationError
@@ -156,13 +158,26 @@ def search_handler(app: Moodreel, pitch_count: int):
     return handler
 
 
+def _read_and_delete(upload) -> History:
+    """An uploaded history, read, then deleted whatever happens: the raw file (user ids, every
+    row) must not stay in the upload folder, where the page could serve it back."""
+    path = Path(getattr(upload, "name", upload))
+    try:
+        return read_history(path)
+    finally:
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # the upload's own folder, when nothing else is in it
+
+
 def viewer_handler(app: Moodreel, samples: History | None):
-    """Pick a sample viewer or upload a history -> (viewer id, profile summary HTML)."""
+    """Pick a sample viewer or upload a history -> (viewer id, profile summary HTML).
+    An uploaded file is deleted once read."""
 
     def handler(sample: str | None, upload, user_id: str | None) -> tuple[str | None, str]:
         try:
             if upload:
-                viewer = app.viewer_from_history(read_history(getattr(upload, "name", upload)), user_id)
+                viewer = app.viewer_from_history(_read_and_delete(upload), user_id)
             elif sample and samples is not None:
                 viewer = app.viewer_from_history(samples, sample)
             else:
@@ -232,10 +247,11 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
                     upload_user = gr.Textbox(label="Your user_id in that file")
                 use = gr.Button("Use this viewer")
                 viewer_status = gr.HTML()
+            pick_viewer = viewer_handler(app, samples)
             use.click(
-                viewer_handler(app, samples),
+                lambda *args: (*pick_viewer(*args), None),  # the file is gone once read: clear it
                 inputs=[sample, upload, upload_user],
-                outputs=[viewer_id, viewer_status],
+                outputs=[viewer_id, viewer_status, upload],
             )
         go = gr.Button("Find my vibe", variant="primary", elem_id="go")
         gr.Examples(EXAMPLES, inputs=[mood])

@@ -1,5 +1,6 @@
 """``python -m tests.slow_server PORT DATA_DIR``: the real server (``moodreel.server.serve``) over
-fakes, whose mood parser takes minutes for the mood "slow": for tests of how the server stops."""
+fakes, whose mood parser takes minutes for the mood "slow": for tests of how the server stops.
+It writes its private upload folder's path to DATA_DIR/uploads.txt."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from moodreel.application import Moodreel
 from moodreel.mood.base import MoodParse
 from moodreel.records import Title
 from moodreel.search.recommender import Recommender
-from moodreel.server import create_api, serve
+from moodreel.server import create_api, private_uploads, serve
 from moodreel.services import build_services
 from moodreel.settings import Settings
 from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
@@ -41,7 +42,9 @@ def main(port: int, data_dir: Path) -> None:
     index_titles(store, embedder, CATALOG)
     services = build_services(settings, embedder=embedder, store=store, chat_model=QueueChatModel())
     app = Moodreel(services, Recommender.from_services(services, SlowParser(600)))
-    serve(create_api(app, settings), settings)
+    with private_uploads() as uploads:
+        (data_dir / "uploads.txt").write_text(str(uploads))  # for the test to check it is gone
+        serve(create_api(app, settings), settings)
 
 
 if __name__ == "__main__":

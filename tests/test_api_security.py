@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -268,6 +269,10 @@ def test_sigterm_stops_a_busy_server_promptly(tmp_path):
             except httpx.HTTPError:
                 pass
 
+        uploads = Path((tmp_path / "uploads.txt").read_text())
+        assert uploads.is_dir()
+        (uploads / "abc").mkdir()
+        (uploads / "abc" / "history.csv").write_text("user_id,content_name,rating,watch_time_minutes\n")
         for target in (busy_request, open_stream):
             threading.Thread(target=target, daemon=True).start()
         time.sleep(1.5)  # both are in the server now
@@ -277,6 +282,7 @@ def test_sigterm_stops_a_busy_server_promptly(tmp_path):
         code = proc.wait(timeout=SHUTDOWN_GRACE_S + 15)
         assert time.monotonic() - started < SHUTDOWN_GRACE_S + 10
         assert code == 0, (tmp_path / "server.log").read_text()[-2000:]
+        assert not uploads.exists(), "the uploads outlived the server"
     finally:
         if proc.poll() is None:
             proc.kill()

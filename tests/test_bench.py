@@ -209,3 +209,15 @@ def test_scale_bench_on_a_milvus_server(env):
     save, results = env
     text = run_scale_and_report(save, results, "server")
     assert "| server | 600 |" in text
+
+
+def test_load_bench_against_a_real_server(env, small_store):
+    save, results = env
+    load = bench("load.py", "--db", str(small_store / "moodreel.db"), "--requests", "8", "--concurrency", "4",
+                 "--pitch-requests", "0", *save)  # fmt: skip
+    assert load["titles"] > 0 and load["search"]["answers"] == {"200": 8} and load["search"]["errors"] == 0
+    assert load["hostile (413/422)"]["errors"] == 0  # every oversized or invalid body refused as it should
+    assert load["search beside hostile"]["answers"] == {"200": 8}
+    assert load["sigterm_stop_s"] < 20
+    saved = json.loads((results / "load.json").read_text())
+    assert saved["tables"][0]["rows"][0][0] == "search"

@@ -136,16 +136,18 @@ SHUTDOWN_GRACE_S = 5
 
 
 def serve(api: FastAPI, settings: Settings) -> None:
-    """Serve ``api`` until SIGTERM or SIGINT; then stop within ``SHUTDOWN_GRACE_S`` seconds.
+    """Serve ``api`` until SIGTERM or SIGINT, then end the process within seconds; never returns
+    (code registered with ``atexit`` still runs).
 
-    Open streams (a page's event stream) and requests still running get the grace period,
+    Open streams (a page's event stream) and requests still running get ``SHUTDOWN_GRACE_S``,
     then are cancelled. Work already running in a worker thread (a search, an LLM call)
-    cannot be interrupted in Python, and waiting for it would keep a stopped server alive
-    for as long as the work takes: after the exit handlers ran, the process ends without it.
+    cannot be interrupted in Python, and the interpreter's own shutdown waits for such
+    threads and then tears down the native libraries (gRPC, torch) for several more seconds:
+    once uvicorn has stopped and the exit handlers ran, the process ends without either.
     """
     import atexit
     import signal
-    import threading
+    import sys
 
     import uvicorn
 
@@ -156,16 +158,16 @@ def serve(api: FastAPI, settings: Settings) -> None:
         log_level="warning",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
-    # uvicorn handles SIGTERM itself, then raises it again once shut down; by then there is
-    # nothing left to do but the exit below, so the default handler (die at once) is replaced
+    # uvicorn handles SIGTERM itself, then raises it again once shut down; by then only the
+    # exit below is left to do, so the default handler (die at once, no exit handlers) goes
     signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.Server(config).run()
-    busy = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
-    if busy:
-        log.warning("stopped; not waiting for %d busy worker thread(s)", len(busy))
-        atexit._run_exitfuncs()
-        logging.shutdown()
-        os._exit(0)
+    log.info("stopped")
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @contextmanager
@@ -179,7 +181,7 @@ def private_uploads() -> Iterator[Path]:
     folder = tempfile.mkdtemp(prefix="moodreel-uploads-")
     previous = os.environ.get("GRADIO_TEMP_DIR")
     os.environ["GRADIO_TEMP_DIR"] = folder  # gradio reads it when the app is built
-    atexit.register(shutil.rmtree, folder, True)  # also when serve() ends with os._exit
+    atexit.register(shutil.rmtree, folder, True)  # serve() ends the process: this still runs
     try:
         yield Path(folder)
     finally:

@@ -73,7 +73,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             return None
         if body.history is None:
             return app.load_viewer(body.user_id)
-        rows = [{"user_id": body.user_id, **row} for row in body.history]
+        rows = [{**row, "user_id": body.user_id} for row in body.history]  # the body says whose rows
         read = parse_history(rows, "the request's history", first_line=1)
         if read.problems:
             detail = "; ".join(str(p).replace("line", "history row", 1)[:200] for p in read.problems[:10])

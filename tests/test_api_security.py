@@ -288,3 +288,11 @@ def test_sigterm_stops_a_busy_server_promptly(tmp_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+def test_history_rows_belong_to_the_body_user_whatever_they_say(tmp_path):
+    client = make_client(tmp_path)
+    rows = [{"user_id": "mallory", "content_name": "Night Terror", "rating": 5, "watch_time_minutes": 90}]
+    response = client.post("/api/recommend", json={"mood": "tonight", "user_id": "ann", "history": rows})
+    assert response.status_code == 200, response.text
+    assert "h1" not in {r["id"] for r in response.json()["results"]}  # ann's watched title is left out

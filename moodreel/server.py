@@ -7,10 +7,17 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from fastapi import FastAPI, HTTPException  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import TypeVar  # noqa: E402
 
-from moodreel.application import Moodreel  # noqa: E402
+from fastapi import FastAPI, HTTPException, Query, Request, Response  # noqa: E402
+from fastapi import Path as PathParam  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from moodreel.application import Moodreel, TitleNotFound  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
@@ -28,7 +35,7 @@ class RecommendRequest(BaseModel):
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
     k: int = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    pitch: bool = Field(False, description="Also write a pitch per result (slow on CPU).")
+    pitch: bool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
     user_id: str | None = Field(
         None,
         min_length=1,
@@ -41,6 +48,31 @@ class RecommendRequest(BaseModel):
         description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
     )
     include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
+
+
+T = TypeVar("T")
+
+
+async def while_connected(request: Request, work: Callable[[threading.Event], T], poll_s: float = 0.5) -> T:
+    """Run ``work(gone)`` in a worker thread; ``gone`` is set once the client disconnects,
+    so long work (pitches) can stop instead of writing for no one."""
+    gone = threading.Event()
+    task = asyncio.ensure_future(run_in_threadpool(work, gone))
+    while not task.done():
+        await asyncio.wait({task}, timeout=poll_s)
+        if not task.done() and await request.is_disconnected():
+            gone.set()
+    return task.result()
+
+
+def image_type(image: bytes) -> str:
+    return (
+        "image/jpeg"
+        if image.startswith(b"\xff\xd8")
+        else "image/webp"
+        if image.startswith(b"RIFF")
+        else "image/png"
+    )
 
 
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
@@ -65,17 +97,41 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         return {"status": "ok", "titles": app.title_count()}
 
     @api.post("/api/recommend", response_model=RecommendationSet)
-    def recommend(body: RecommendRequest) -> RecommendationSet:
-        try:
+    async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
+        def work(gone: threading.Event) -> RecommendationSet:
             profile = viewer_profile(body)
-            result = app.recommend(
-                body.mood, body.k, body.filters, profile, body.include_watched, pitch=body.pitch
-            )
+            result = app.recommend(body.mood, body.k, body.filters, profile, body.include_watched)
+            if body.pitch:
+                app.pitch_all(result, profile, cancelled=gone.is_set)
+            return result
+
+        try:
+            return await while_connected(request, work)
         except (MoodError, HistoryError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
-        return result
+
+    @api.get(
+        "/api/poster/{title_id}",
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}}, "description": "The title's poster card."}},
+    )
+    def poster(
+        title_id: str = PathParam(max_length=200, description="A title id, as in a result's `id`."),
+        mood: str = Query("", max_length=1000, description="The mood whose tagline the poster shows."),
+        user_id: str | None = Query(None, max_length=200, description="The viewer whose tagline it shows."),
+    ) -> Response:
+        try:
+            viewer = app.load_viewer(user_id) if user_id else None
+            image = app.poster(title_id, mood, viewer)
+        except (TitleNotFound, HistoryError) as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except MoodreelError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+        return Response(
+            image, media_type=image_type(image), headers={"Cache-Control": "private, max-age=3600"}
+        )
 
     if with_ui:
         import gradio as gr

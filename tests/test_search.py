@@ -17,7 +17,7 @@ from moodreel.webapp import render_cards, search_handler
 from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 # The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
-RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch", "tagline"}
 
 
 def test_filters_build_a_safe_expression():

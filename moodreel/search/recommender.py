@@ -34,7 +34,7 @@ from moodreel.query.fusion import Ranked, explain, rerank
 from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
-from moodreel.search.pitch import PitchChunk, stream_pitch
+from moodreel.search.pitch import PitchChunk, stream_pitch, template_chunk
 from moodreel.services import Services
 from moodreel.signals import Layout
 
@@ -71,6 +71,9 @@ class Recommendation(BaseModel):
     score: float
     why: list[str]
     pitch: str | None = None
+    tagline: str | None = Field(
+        None, description="One line (at most 12 words) for this viewer and mood; set with the pitch."
+    )
     description: str = Field("", exclude=True)
     similarity: float = Field(0.0, exclude=True)
     runtime: int | None = Field(None, exclude=True)
@@ -304,29 +307,43 @@ class Recommender:
         emotions: list[str],
         viewer_summary: str = "",
         max_tokens: int = 120,
+        cancelled: Callable[[], bool] | None = None,
     ) -> Iterator[PitchChunk]:
-        """The pitch as it is generated (at most ``max_tokens``); a template with a notice if the LLM fails."""
+        """The tagline and pitch as they are generated (at most ``max_tokens``); templates with
+        a notice if the LLM fails or cannot be loaded. ``cancelled``: polled while writing."""
         if self.pitch_deps is None:
             raise MoodreelError("this recommender was built without a pitch writer")
         stored = rec.stored
         if stored is None:
             found = self.store.get([rec.id])
             if not found:
-                yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store")
+                yield PitchChunk(
+                    f"{rec.title}.", fallback=True, notice="title no longer in the store", done=True
+                )
                 return
             stored = found[0]
         deps = self.pitch_deps
+        credits = deps.credits.get(rec.id)
+        try:
+            model = deps.chat_model()
+        except MoodreelError as exc:  # no model: template pitches, the search still answers
+            log.warning("no LLM for pitches: %s", exc)
+            yield template_chunk(
+                stored, mood, emotions, credits, viewer_summary, f"AI pitch unavailable: {exc}"
+            )
+            return
         yield from stream_pitch(
-            deps.chat_model(),
+            model,
             deps.prompt,
             stored,
             mood,
             emotions,
-            deps.credits.get(rec.id),
+            credits,
             viewer_summary,
             timeout_s=deps.timeout_s,
             max_tokens=max_tokens,
             temperature=deps.temperature,
+            cancelled=cancelled,
         )
 
     def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:

@@ -84,6 +84,14 @@ class Moodreel:
     def title_count(self) -> int:
         return self._services.store.count()
 
+    def warm_up_pitches(self) -> None:
+        """Load the LLM and cache the pitch prompt's start (seconds; a failure is only logged:
+        pitches then fall back to templates with a notice)."""
+        try:
+            self.recommender.warm_up_pitches()
+        except Exception as exc:  # noqa: BLE001 - a warm-up must never stop the app
+            log.warning("the LLM could not be warmed up: %s", exc)
+
     def warm_up(self) -> None:
         """Load the mood parser and open the store now, not while the first visitor waits."""
         self.recommender.warm_up()

@@ -176,6 +176,8 @@ def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     if ingest_if_empty:
         ensure_ingested(app, settings)
     app.warm_up()
+    if settings.pitches_per_search:  # the LLM loads beside the first visitors, not in front of them
+        threading.Thread(target=app.warm_up_pitches, name="llm-warm-up", daemon=True).start()
     api = create_api(app, settings)
     log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
     uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")

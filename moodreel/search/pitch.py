@@ -103,11 +103,10 @@ def template_pitch(title: StoredTitle, mood_emotions: list[str], max_words: int 
 
 
 def _tone_line(facts: PitchFacts) -> str:
-    genres = ", ".join(facts.genres) or "unknown genres"
     return {
-        "dark": f"dark ({genres}): tense, never warm, cozy or lighthearted",
-        "light": f"light ({genres}): fun, never chilling or a thriller",
-    }.get(tone(facts), f"as its genres ({genres}) and feelings say")
+        "dark": "dark: tense, never warm, cozy or lighthearted",
+        "light": "light: fun, never dark, chilling or a thriller",
+    }.get(tone(facts), "as its genres and feelings say")
 
 
 def render_pitch_messages(

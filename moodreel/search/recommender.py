@@ -22,7 +22,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
 
-from moodreel.credits import CreditsIndex
+from moodreel.credits import Credits, CreditsIndex
 from moodreel.embedding import VibeEncoder
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
@@ -34,7 +34,7 @@ from moodreel.query.fusion import Ranked, explain, rerank
 from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
-from moodreel.search.pitch import PitchChunk, stream_pitch, template_chunk
+from moodreel.search.pitch import PitchChunk, render_pitch_messages, stream_pitch, template_chunk
 from moodreel.services import Services
 from moodreel.signals import Layout
 
@@ -300,6 +300,17 @@ class Recommender:
         return {i: refs[int(np.argmax(matrix @ v))].title for i, v in shown.items()}
 
     # ---- pitches -------------------------------------------------------------------
+    def warm_up_pitches(self) -> None:
+        """Load the LLM and read the pitch prompt's fixed start into its cache, so the first
+        pitch of the first search only reads its own part (the local backend keeps the
+        longest shared prefix of consecutive prompts)."""
+        if self.pitch_deps is None:
+            return
+        deps = self.pitch_deps
+        title = StoredTitle(id="warm-up", title="A film", type="MOVIE", emotions=["joy", "hope", "wonder"])
+        messages = render_pitch_messages(deps.prompt, title, "a mood", ["joy"], Credits())
+        deps.chat_model().invoke(messages, max_tokens=1)
+
     def stream_pitch(
         self,
         rec: Recommendation,

@@ -366,6 +366,7 @@ def test_readme_curl_calls_answer(tmp_path):
         (title("short-horror", "MOVIE", ("horror",), 90), ["dread", "fear", "terror"]),
         (title("long-comedy", "MOVIE", ("comedy",), 150), ["amusement", "joy", "laughter"]),
         (title("comedy-show", "SHOW", ("comedy",), 30), ["amusement", "joy", "laughter"]),
+        (title("tm84618", "MOVIE", ("drama", "crime"), 114), ["loneliness", "anger", "dread"]),
     ]
     embedder, store = HashEmbedder(), DictStore()
     index_titles(store, embedder, catalog)
@@ -397,8 +398,11 @@ def test_readme_curl_calls_answer(tmp_path):
             body = json.loads(argv[argv.index("-d") + 1])
             response = client.post(path, json=body)
         else:
-            body, response = None, client.get(path)
+            query = urlparse(url).query
+            body, response = None, client.get(f"{path}?{query}" if query else path)
         assert response.status_code == 200, (shlex.join(argv), response.text)
+        if path.startswith("/api/poster/"):
+            assert response.headers["content-type"] == "image/png" and response.content[:4] == b"\x89PNG"
         if path == "/api/recommend":
             answer = response.json()
             assert {"feelings", "avoid", "topics"} <= set(answer["understood"]), answer

@@ -129,7 +129,7 @@ def test_a_tagline_that_fails_the_checks_is_replaced_by_a_template_and_the_pitch
     last = chunks[-1]
     assert text_of(chunks) == GOOD and not last.fallback
     assert last.tagline_fallback and last.tagline == template_tagline(pitch_facts(HORROR, CREDITS), ["fear"])
-    assert {"name", "tone"} <= kinds(last.violations)
+    assert {"name", "tone"} <= kinds(last.tagline_violations) and last.violations == ()
 
 
 def test_tagline_checks():

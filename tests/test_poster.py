@@ -56,10 +56,10 @@ def test_the_svg_escapes_text_and_the_png_is_a_poster():
     assert len(image.convert("RGB").getcolors(maxcolors=1_000_000) or []) > 100
 
 
-def test_posters_are_made_once_and_kept_on_disk(tmp_path, monkeypatch):
+def test_cards_are_made_once_and_kept_in_memory_only(tmp_path, monkeypatch):
     maker = PosterMaker(tmp_path / "posters")
     first = maker.make(FACTS)
-    assert first.startswith(PNG) and len(list((tmp_path / "posters").glob("*.png"))) == 1
+    assert first.startswith(PNG) and not (tmp_path / "posters").exists()  # no mood-derived text on disk
     monkeypatch.setattr("moodreel.poster.maker.svg_to_png", lambda svg: pytest.fail("rendered twice"))
     assert maker.make(FACTS) == first
     other = PosterFacts(**{**FACTS.__dict__, "tagline": "Another line"})
@@ -110,7 +110,10 @@ def test_an_images_endpoint_is_used_and_its_picture_kept(tmp_path):
     try:
         maker = PosterMaker(tmp_path, ImageEndpoint(server.url, "sd-local", timeout_s=10))
         assert maker.make(FACTS) == server.picture
-        assert maker.make(FACTS) == server.picture and len(server.calls) == 1  # cached on disk
+        assert maker.make(FACTS) == server.picture and len(server.calls) == 1
+        assert len(list(tmp_path.glob("*.png"))) == 1  # kept on disk: made once, even after a restart
+        again = PosterMaker(tmp_path, ImageEndpoint(server.url, "sd-local", timeout_s=10))
+        assert again.make(FACTS) == server.picture and len(server.calls) == 1
         call = server.calls[0]
         assert call["path"].endswith("/images/generations") and call["model"] == "sd-local"
         assert "dread" in call["prompt"] and "No text" in call["prompt"]

@@ -1,5 +1,6 @@
 """A poster per (title, tagline): from the images endpoint when one is configured, else the
-offline card; kept on disk by content, so a poster is made once."""
+offline card. A generated picture (slow, maybe paid) is kept on disk by content; an offline
+card (~50 ms) only in memory, so no mood-derived text is written to disk without need."""
 
 from __future__ import annotations
 
@@ -8,18 +9,19 @@ import logging
 import os
 from pathlib import Path
 
+from moodreel.memo import Memo
 from moodreel.poster.card import PosterFacts, poster_svg
 from moodreel.poster.images import ImageEndpoint, ImageEndpointError
 from moodreel.poster.render import svg_to_png
 
 log = logging.getLogger(__name__)
-CARD_VERSION = "card-v1"
 
 
 class PosterMaker:
-    def __init__(self, cache_dir: Path, endpoint: ImageEndpoint | None = None) -> None:
+    def __init__(self, cache_dir: Path, endpoint: ImageEndpoint | None = None, cards_kept: int = 256) -> None:
         self.cache_dir = Path(cache_dir)
         self.endpoint = endpoint
+        self._cards: Memo[str, bytes] = Memo(cards_kept)
 
     def _path(self, facts: PosterFacts, source: str) -> Path:
         digest = hashlib.sha256(f"{source}\x1e{facts.key()}".encode()).hexdigest()[:32]
@@ -35,10 +37,11 @@ class PosterMaker:
                 return self._keep(path, self.endpoint.generate(facts))
             except ImageEndpointError as exc:
                 log.warning("poster for %r: %s; using the offline card", facts.title, exc)
-        path = self._path(facts, CARD_VERSION)
-        if path.exists():
-            return path.read_bytes()
-        return self._keep(path, svg_to_png(poster_svg(facts)))
+        card = self._cards.get(facts.key())
+        if card is None:
+            card = svg_to_png(poster_svg(facts))
+            self._cards.keep(facts.key(), card)
+        return card
 
     def _keep(self, path: Path, image: bytes) -> bytes:
         try:

@@ -60,6 +60,7 @@ class PitchChunk:
     violations: tuple[Violation, ...] = ()
     tagline: str = ""  # set once, on the chunk that brings it; the done chunk repeats it
     tagline_fallback: bool = False
+    tagline_violations: tuple[Violation, ...] = ()  # what the checks found in the LLM's taglines
 
     @property
     def regenerated(self) -> bool:
@@ -252,6 +253,7 @@ def stream_pitch(
     base = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
     messages = base
     found: list[Violation] = []
+    tag_found: list[Violation] = []
     shown: list[str] = []
     tagline = ""
     attempts, notice, spent = 0, "", 0.0
@@ -275,7 +277,7 @@ def stream_pitch(
                     if not tagline and not bad:
                         tagline = text
                         yield PitchChunk("", tagline=tagline)
-                    found += [v for v in bad if v.kind != "empty"]
+                    tag_found += [v for v in bad if v.kind != "empty"]
                     continue
                 problems = check_pitch(" ".join([*shown, text]), facts, max_words)
                 if problems:
@@ -299,7 +301,7 @@ def stream_pitch(
             messages = _retry_messages(base, problems, facts, max_words)
     if not shown:
         notice = notice or "a plain pitch: the AI drafts did not pass the checks"
-        yield _template(title, facts, mood_emotions, notice, attempts, found, tagline)
+        yield _template(title, facts, mood_emotions, notice, attempts, found, tagline, tag_found)
         return
     yield PitchChunk(
         "",
@@ -309,6 +311,7 @@ def stream_pitch(
         violations=tuple(found),
         tagline=tagline or template_tagline(facts, mood_emotions),
         tagline_fallback=not tagline,
+        tagline_violations=tuple(tag_found),
     )
 
 
@@ -320,6 +323,7 @@ def _template(
     attempts: int = 0,
     found: list[Violation] | None = None,
     tagline: str = "",
+    tag_found: list[Violation] | None = None,
 ) -> PitchChunk:
     return PitchChunk(
         template_pitch(title, mood_emotions),
@@ -330,6 +334,7 @@ def _template(
         violations=tuple(found or ()),
         tagline=tagline or template_tagline(facts, mood_emotions),
         tagline_fallback=not tagline,
+        tagline_violations=tuple(tag_found or ()),
     )
 
 

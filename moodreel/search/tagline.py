@@ -21,8 +21,19 @@ _SENTENCE_THEN_MORE = re.compile(r"\w[.!?][\"'”’)]*\s+\S")
 _WAIT_WORDS = 30  # a first line longer than this is no tagline: the model went straight to the pitch
 
 
+_CLAUSE_END = re.compile(r"\s*(?:[,;:—–]|\s-\s|\.\s)\s*")
+
+
 def clean_tagline(line: str) -> str:
+    """The line without label, quotes or markdown; a line over the budget is cut at its
+    last clause break within the budget ("Laugh till you cry, as Jerry ..." -> "Laugh till
+    you cry"), never mid-clause."""
     text = clean_sentence(_LABEL.sub("", line), first=True)
+    if len(text.split()) > MAX_TAGLINE_WORDS:
+        breaks = [m.start() for m in _CLAUSE_END.finditer(text) if len(text[: m.start()].split()) >= 3]
+        fitting = [b for b in breaks if len(text[:b].split()) <= MAX_TAGLINE_WORDS]
+        if fitting:
+            text = text[: fitting[-1]]
     return text.rstrip(" .,;:-–—").strip() if not text.endswith(("!", "?")) else text
 
 

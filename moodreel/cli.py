@@ -171,6 +171,8 @@ def recommend(
         )
         if rec.why:
             typer.echo(f"    why: {'; '.join(rec.why)}")
+        if rec.tagline:
+            typer.echo(f"    » {rec.tagline}")
         if rec.pitch:
             typer.echo(f"    {rec.pitch}")
 

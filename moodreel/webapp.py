@@ -263,7 +263,7 @@ def create_app(
             mood = gr.Textbox(
                 label="How do you feel?", placeholder=EXAMPLES[0], lines=2, scale=4, elem_id="mood"
             )
-            k = gr.Slider(1, 20, value=6, step=1, label="How many", scale=1)
+            k = gr.Slider(1, 20, value=6, step=1, label="How many", scale=1, elem_id="k")
         with gr.Accordion("Filters", open=False):
             with gr.Row():
                 type_ = gr.Radio(["Any", "MOVIE", "SHOW"], value="Any", label="Type")

@@ -23,6 +23,7 @@ from moodreel.search.pitch import (
 )
 from moodreel.search.pitch_check import check_pitch, kinds
 from moodreel.search.pitch_text import SentenceSplitter, split_sentences, trim_pitch, words
+from moodreel.search.tagline import check_tagline
 from tests.fakes import QueueChatModel
 
 HORROR = StoredTitle(
@@ -352,3 +353,6 @@ def test_a_real_pitch_is_complete_short_and_checked(local_chat_model):
         assert last.violations, "a fallback is counted with its reasons"
     else:
         assert check_pitch(text, pitch_facts(HAPPY, CREDITS, "scare me")) == [], text
+    # the tagline: written with the pitch (or a template, with its reasons), short and checked
+    assert last.tagline and len(last.tagline.split()) <= 12, last.tagline
+    assert check_tagline(last.tagline, pitch_facts(HAPPY, CREDITS, "scare me")) == [], last.tagline

@@ -350,7 +350,7 @@ def test_a_real_pitch_is_complete_short_and_checked(local_chat_model):
     assert last.done and text
     assert words(text) <= 45 and not split_sentences(text)[1], text
     if last.fallback:
-        assert last.violations, "a fallback is counted with its reasons"
+        assert last.violations or last.notice, "a fallback says why: what the checks found, or a timeout"
     else:
         assert check_pitch(text, pitch_facts(HAPPY, CREDITS, "scare me")) == [], text
     # the tagline: written with the pitch (or a template, with its reasons), short and checked

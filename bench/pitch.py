@@ -32,6 +32,7 @@ from common import finish, make_parser, table
 
 DRAFT_KINDS = [
     ("invented names", {"name"}),
+    ("invented story elements", {"plot"}),
     ("invented claims (awards, praise)", {"claim"}),
     ("tone or genre contradictions", {"tone"}),
     ("synopsis copies", {"copy"}),

@@ -166,12 +166,23 @@ def test_no_tagline_in_the_answer_gives_a_template_one():
         (HORROR, "Dread in the woods. More at www.nightterror.example.", "link"),
         (HORROR, "Dread in the woods. Write to fans@terror.net for more.", "link"),
         (HORROR, "Tom Hanks hunts the girl. Lock the doors.", "name"),
+        (COMEDY, "You wanted a heist, and these two bakers pull one off. Bring a friend.", "plot"),
+        (HORROR, "Zombies wait in the woods. Lock the doors.", "plot"),
         (HORROR, "A heartwarming walk in the woods. Cozy up.", "tone"),
         (HORROR, "Night Terror follows a girl who hears noises at night and follows them", "incomplete"),
     ],
 )
 def test_checks_catch_invented_names_wrong_tone_links_and_cut_pitches(title, text, kind):
     assert kind in kinds(check_pitch(text, pitch_facts(title, CREDITS))), text
+
+
+def test_story_elements_the_synopsis_names_are_fine():
+    heist = StoredTitle(
+        id="t1", title="Army of Thieves", type="MOVIE", genres=["crime"], emotions=["thrill", "wit", "tension"],
+        description="A bank teller joins a crew for a heist at the start of the zombie apocalypse.",
+    )  # fmt: skip
+    facts = pitch_facts(heist, CREDITS, "a clever heist")
+    assert "plot" not in kinds(check_pitch("A heist among zombies. You will grin at every safe.", facts))
 
 
 def test_a_title_with_inner_punctuation_is_not_cut():

@@ -204,6 +204,7 @@ def _unusable(draft: SentenceSplitter, max_words: int) -> Violation:
 # of the new request: shown to a small model, they get repeated.
 _INSTEAD = {
     "name": "Name no person, place or title that the facts above do not name.",
+    "plot": "Say nothing about the story that the synopsis does not say.",
     "claim": "Claim no awards, music, performances or praise.",
     "copy": "Use your own words, not the synopsis'.",
     "meta": "Write the pitch itself, nothing about pitches.",

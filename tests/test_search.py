@@ -17,7 +17,9 @@ from moodreel.webapp import render_cards, search_handler
 from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 # The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
-RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+RESULT_KEYS = {
+    "id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch", "imdb_id", "fits",
+}  # fmt: skip
 
 
 def test_filters_build_a_safe_expression():

@@ -168,14 +168,14 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
     if with_ui:
         import gradio as gr
 
-        from moodreel.webapp import CSS, create_app
+        from moodreel.webapp import CSS, HEAD, create_app
 
         auth = None
         if settings.auth is not None:
             user, _, password = settings.auth.get_secret_value().partition(":")
             auth = (user, password)
         blocks = create_app(app, settings.pitches_per_search)
-        api = gr.mount_gradio_app(api, blocks, path="/", auth=auth, css=CSS, footer_links=["api"])
+        api = gr.mount_gradio_app(api, blocks, path="/", auth=auth, css=CSS, head=HEAD, footer_links=["api"])
     return api
 
 

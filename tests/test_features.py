@@ -123,11 +123,17 @@ def test_like_returns_neighbours_of_the_seed_never_itself(app):
 def test_like_by_id_and_a_steering_mood_moves_the_list(app):
     plain = app.like(title_id="d02", k=6)
     steered = app.like(title_id="d02", k=6, mood="laughter and silliness")
-    assert plain.seed.title == steered.seed.title == "Drama Story 2"
-    assert sum("comedy" in r.genres for r in steered.results) > sum(
-        "comedy" in r.genres for r in plain.results
+    assert (
+        plain.seed.title == steered.seed.title == "Drama Story 2" and steered.mood == "laughter and silliness"
     )
-    assert steered.mood == "laughter and silliness"
+    mood = app.recommender.understand("laughter and silliness").vector(app.recommender.layout)
+    vectors = app.recommender.store.vectors([r.id for r in plain.results + steered.results])
+
+    def fit(result):  # how well the picks match the steering mood, on average
+        return float(np.mean([vectors[r.id] @ mood for r in result.results]))
+
+    assert fit(steered) > fit(plain) and [r.id for r in steered.results] != [r.id for r in plain.results]
+    assert "d02" not in {r.id for r in steered.results}
 
 
 @pytest.mark.parametrize(
@@ -361,3 +367,76 @@ def test_api_like_journey_together_and_votes(tmp_path):
     undo = client.post("/api/vote", json={"user_id": "hana", "id": "c01", "vote": 0})
     assert undo.status_code == 200 and "c01" not in undo.json()["liked"]
     assert client.post("/api/vote", json={"user_id": "hana", "id": "zz", "vote": 1}).status_code == 404
+
+
+# ---- the page's handlers -------------------------------------------------------------------
+
+
+def test_cards_end_with_actions_and_an_imdb_link_when_known(app):
+    from moodreel.webapp import card_actions, render_cards
+
+    result = app.like("comedy story 1", k=50)
+    comedy = next(r for r in result.results if r.imdb_id)
+    horror = next(r for r in result.results if r.id.startswith("h"))
+    html = card_actions(comedy)
+    assert f'href="https://www.imdb.com/title/{comedy.imdb_id}/"' in html and 'rel="noopener"' in html
+    assert f'data-mr-act="like" data-id="{comedy.id}"' in html and 'data-mr-act="up"' in html
+    assert "imdb.com" not in card_actions(horror) and 'data-mr-act="down"' in card_actions(horror)
+    page = render_cards(app.recommend("joy", 3), {}, None)
+    assert page.count('class="mr-actions"') == 3 and "Rate a result" not in page
+
+
+def test_card_buttons_show_more_like_this_vote_and_undo(tmp_path):
+    import gradio as gr
+
+    from moodreel.webapp import action_handler, journey_handler
+
+    app, _ = together_app(tmp_path)
+    act = action_handler(app)
+    cards, notice = act("like:c02:123", None, 4)
+    assert "More like <b>Comedy Story 2</b> (2002)" in cards and cards.count('class="mr-card"') == 4
+    assert 'data-id="c02"' not in cards.split("</div>", 1)[1].split('class="mr-actions"')[0]
+    _, notice = act("up:c05:1", "hana", 4)
+    assert "👍 noted" in notice and 'data-mr-act="undo" data-id="c05"' in notice
+    assert "c05" in {r.id for r in app.load_viewer("hana").liked}
+    _, notice = act("undo:c05:2", "hana", 4)
+    assert "Vote undone" in notice and "c05" not in app.load_viewer("hana").seen_ids
+    _, notice = act("down:c06:3", ["hana", "rex"], 4)  # watching together: both are told
+    assert all("c06" in {r.id for r in app.load_viewer(u).disliked} for u in ("hana", "rex"))
+    with pytest.raises(gr.Error, match="Pick a viewer first"):
+        act("up:c05:4", None, 4)
+    with pytest.raises(gr.Error, match="no title with id 'zz'"):
+        act("like:zz:5", None, 4)
+    page = journey_handler(app)("dread and fear", "joy and laughter", 3)
+    assert page.count('class="mr-card"') == 3 and "A journey from <b>dread and fear</b>" in page
+    with pytest.raises(gr.Error, match="the mood is empty"):
+        journey_handler(app)("dread", "", 3)
+
+
+def test_the_search_form_is_read_back_from_the_url():
+    from moodreel.webapp import form_from_url
+
+    params = {"mood": ["cosy <b>night</b>"], "k": ["40"], "type": ["SHOW"], "genre": ["comedy", "nope"],
+              "exclude": ["horror"], "min_year": ["1990"], "max_runtime": ["x"]}  # fmt: skip
+    assert form_from_url(params) == (
+        "cosy <b>night</b>",
+        20,
+        "SHOW",
+        ["comedy"],
+        ["horror"],
+        1990,
+        None,
+        None,
+    )
+    assert form_from_url({}) == ("", 6, "Any", [], [], None, None, None)
+
+
+def test_the_viewer_picker_takes_several_sample_viewers(tmp_path):
+    from moodreel.webapp import search_handler, viewer_handler
+
+    app = make_app(tmp_path)
+    samples = parse_history(history("hana", "horror", "romance") + history("rex", "romance", "horror"), "s")
+    ids, status = viewer_handler(app, samples)(["hana", "rex"], None, None)
+    assert ids == ["hana", "rex"] and "Watching together" in status
+    page = list(search_handler(app, 0)("joy", 5, "Any", [], [], None, None, None, ids))[-1]
+    assert "fits " in page

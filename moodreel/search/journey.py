@@ -12,14 +12,20 @@ wanted mood (cosine of its stored vector with the target query) than the step be
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from moodreel.errors import MoodreelError
+from moodreel.query.mood_query import MoodQuery
 from moodreel.records import Hit
+from moodreel.signals import Weights
 
 MAX_STEPS = 8
+# A journey is between feelings: the vibe and the genres lead, the plot only a little, and
+# a word read as a topic ("sleepy") earns no literal-match bonus: "calm and sleepy" ended
+# on a horror series set in "the sleepy village of Hemlock Grove" before.
+JOURNEY_WEIGHTS = Weights(vibe=0.5, plot=0.1, genre=0.4)
 
 
 class JourneyError(MoodreelError):
@@ -32,6 +38,12 @@ class Step:
     share: float  # how far along, 0 = the current mood, 1 = the wanted one
     to_target: float  # cosine of the title with the wanted mood
     closer: bool  # closer to the wanted mood than the step before
+
+
+def as_feelings(query: MoodQuery) -> MoodQuery:
+    """The mood as feelings: ``JOURNEY_WEIGHTS``, and its topics dropped from the re-ranking."""
+    understood = query.understood.model_copy(update={"topics": []})
+    return replace(query, weights=JOURNEY_WEIGHTS, understood=understood)
 
 
 def unit(vector: np.ndarray) -> np.ndarray:

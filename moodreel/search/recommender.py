@@ -232,7 +232,10 @@ class Recommender:
         """An ordered walk of titles from mood ``start`` to mood ``end``, no title twice."""
         if not 1 <= steps <= journeys.MAX_STEPS:
             raise journeys.JourneyError(f"a journey has 1 to {journeys.MAX_STEPS} steps, not {steps}")
-        q_from, q_to = self.understand(start), self.understand(end)
+        q_from, q_to = (
+            journeys.as_feelings(self.understand(start)),
+            journeys.as_feelings(self.understand(end)),
+        )
         target = q_to.vector(self.layout)
         points = journeys.waypoints(q_from.vector(self.layout), target, steps)
         explicit = filters or SearchFilters()

@@ -442,6 +442,8 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
             params: dict[str, list[str]] = {}
             for key, value in request.query_params.multi_items() if request else []:
                 params.setdefault(key, []).append(value)
+            if not params:  # a bare URL leaves the form as it is (the visitor may be typing already)
+                return tuple(gr.update() for _ in inputs)
             return form_from_url(params)
 
         with_viewer = [viewer_id]

@@ -4,6 +4,9 @@
   without a taste adds nothing), so no one's taste outweighs another's;
 - a title any one of them disliked (rated 2 or less, or 👎) is never picked, nor one any
   of them has already seen (unless the caller keeps watched titles);
+- a pick must fit every viewer better than a typical title does: its taste fit above
+  each viewer's median fit over a fixed sample of the catalog (``medians``); only when
+  too few candidates pass are the closest others added, last;
 - candidates are re-ranked by "least misery": the mood's fused score plus
   ``MISERY_WEIGHT`` times the *lowest* taste fit among the viewers, so a title one of
   them would hate sinks even when the other loves it;
@@ -66,6 +69,15 @@ class Group:
             out |= p.seen_ids
         return out
 
+    def medians(self, sample: np.ndarray) -> dict[str, float]:
+        """Each viewer's median taste fit over ``sample`` (rows: title vectors), the bar a pick must pass."""
+        if not len(sample):
+            return {}
+        norms = np.linalg.norm(sample, axis=1)
+        norms[norms == 0] = 1.0
+        unit_rows = sample / norms[:, None]
+        return {name: float(np.median(unit_rows @ t)) for name, t in self.tastes(sample.shape[1]).items()}
+
     def fit(self, vector: np.ndarray, size: int) -> dict[str, float]:
         """Cosine of a title vector with each viewer's taste."""
         norm = float(np.linalg.norm(vector)) or 1.0
@@ -75,6 +87,11 @@ class Group:
 def least_misery(similarity: float, fit: Mapping[str, float]) -> float:
     """The mood's score plus the lowest taste fit among the viewers, weighted."""
     return similarity + (MISERY_WEIGHT * min(fit.values()) if fit else 0.0)
+
+
+def above(fit: Mapping[str, float], medians: Mapping[str, float]) -> bool:
+    """The title fits every viewer better than their median title does."""
+    return all(fit.get(name, 0.0) > bar for name, bar in medians.items())
 
 
 def fits_for(fit: Mapping[str, float]) -> list[str]:

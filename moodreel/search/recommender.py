@@ -29,7 +29,7 @@ from moodreel.filters import SearchFilters
 from moodreel.mood.base import MoodParser
 from moodreel.mood.vibe_words import VibeWords
 from moodreel.profiles.profile import ViewerProfile
-from moodreel.profiles.together import Group, fits_for, least_misery
+from moodreel.profiles.together import Group, above, fits_for, least_misery
 from moodreel.prompts import Prompt
 from moodreel.query.fusion import Ranked, explain, rerank
 from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
@@ -55,6 +55,8 @@ OPEN_TASTE_WEIGHT = 1.0
 # Typical norm of a stored title vector (unit vibe, plot and genre blocks): the taste
 # term is divided by it so that it adds a cosine, on the scale of the mood's terms.
 TITLE_NORM = 1.9
+# Titles sampled (evenly, by id) to learn what a typical taste fit is, for watching together.
+CATALOG_SAMPLE = 500
 
 
 class ProfileError(MoodreelError):
@@ -136,6 +138,7 @@ class Recommender:
         self.layout = layout
         self.personalization = personalization
         self.pitch_deps = pitch_deps
+        self._sample: np.ndarray | None = None
 
     @classmethod
     def from_services(
@@ -275,12 +278,30 @@ class Recommender:
             weight = OPEN_TASTE_WEIGHT if query.open else self.personalization
             vector = vector + weight * blended
         skip = group.disliked() | (set() if include_watched else group.seen())
-        n = max(MIN_CANDIDATES, k * CANDIDATE_FACTOR) + len(skip)
+        n = 2 * max(MIN_CANDIDATES, k * CANDIDATE_FACTOR) + len(skip)
         merged = (filters or SearchFilters()).merge(query.filters)
         hits = [h for h in self.store.search(vector, n, merged, with_vectors=True) if h.title.id not in skip]
+        bars = group.medians(self._catalog_sample())
         fit = {h.title.id: group.fit(h.vector, self.layout.size) for h in hits if h.vector is not None}
+        fitting = [h for h in hits if above(fit.get(h.title.id, {}), bars)]
+        if len(fitting) < k and blended is not None:
+            # A strong mood ("make me laugh") can fill the pool with titles one viewer dislikes:
+            # look again, led by the blended taste, under the same filters.
+            seen = {h.title.id for h in hits}
+            more = self.store.search(
+                blended + 0.5 * query.vector(self.layout), 3 * n, merged, with_vectors=True
+            )
+            more = [
+                h for h in more if h.title.id not in skip and h.title.id not in seen and h.vector is not None
+            ]
+            fit.update({h.title.id: group.fit(h.vector, self.layout.size) for h in more})
+            hits += more
+            fitting += [h for h in more if above(fit[h.title.id], bars)]
         extra = {i: least_misery(0.0, f) for i, f in fit.items()}
-        ranked = rerank(hits, query.understood, k, extra)
+        ranked = rerank(fitting, query.understood, k, extra)
+        if len(ranked) < k:  # too few fit everyone: the closest others, after them
+            rest = [h for h in hits if not above(fit.get(h.title.id, {}), bars)]
+            ranked += rerank(rest, query.understood, k - len(ranked), extra)
         records = self._records(ranked, query, None, None)
         for rec in records:
             rec.fits = fit.get(rec.id, {})
@@ -292,6 +313,16 @@ class Recommender:
         )
 
     # ---- internals -----------------------------------------------------------------
+    def _catalog_sample(self) -> np.ndarray:
+        """Vectors of every ``len // CATALOG_SAMPLE``-th title (by id), read once: the typical title."""
+        if self._sample is None:
+            ids = sorted(t.id for t in self.store.all_titles(["id", "title", "type"]))
+            ids = ids[:: max(1, len(ids) // CATALOG_SAMPLE)]
+            vectors = self.store.vectors(ids) if ids else {}
+            rows = [vectors[i] for i in ids if i in vectors]
+            self._sample = np.stack(rows) if rows else np.zeros((0, self.layout.size), dtype=np.float32)
+        return self._sample
+
     def _taste(self, viewer: ViewerProfile | None) -> np.ndarray | None:
         if viewer is None or viewer.taste is None:
             return None

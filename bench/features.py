@@ -1,6 +1,6 @@
 """Issue 14's measures: more like this, mood journeys, watching together, on the real store.
 
-    python bench/features.py [--db URI] [--history data/viewing_history.csv] [--json] [--save]
+    python bench/features.py [--db URI] [--history data/viewing_history.csv] [--seeds 30] [--json] [--save]
 
 - more like this: for the 30 best-known titles (most IMDb votes), the share of each one's
   top 10 that shares a genre with it; the same with the steer "but funnier" (and the
@@ -127,9 +127,10 @@ def together(app, history_path: Path) -> tuple[dict, list]:
 
     rec = app.recommender
     read = read_history(history_path)
-    users = sorted({u for pair in PAIRS for u in pair})
+    users = sorted({u for pair in PAIRS for u in pair} & set(read.users()))
     built = app.viewers_from_history(read, users)
-    profiles = {u: built[u].profile for u in users}
+    profiles = {u: built[u].profile for u in users if built[u].profile.taste is not None}
+    pairs = [(a, b) for a, b in PAIRS if a in profiles and b in profiles]  # both with a taste
     ids = [t.id for t in rec.store.all_titles(["id", "title", "type"])]
     vectors = {}
     for i in range(0, len(ids), 500):
@@ -139,7 +140,7 @@ def together(app, history_path: Path) -> tuple[dict, list]:
     scores = {u: matrix @ unit(np.asarray(p.taste, dtype=np.float32)) for u, p in profiles.items()}
     medians = {u: float(np.median(s)) for u, s in scores.items()}
     rows, picks, disliked_picks, above_both = [], 0, 0, 0
-    for a, b in PAIRS:
+    for a, b in pairs:
         disliked = {r.id for u in (a, b) for r in profiles[u].disliked}
         for mood in TOGETHER_MOODS:
             result = app.recommend_together(mood, {a: profiles[a], b: profiles[b]}, K)
@@ -152,7 +153,7 @@ def together(app, history_path: Path) -> tuple[dict, list]:
             rows.append([f"{a} + {b}", mood, len(got), bad, round(above / max(1, len(got)), 2),
                          "; ".join(r.title for r in result.results[:4])])  # fmt: skip
     summary = {
-        "pairs": len(PAIRS),
+        "pairs": len(pairs),
         "moods": len(TOGETHER_MOODS),
         "picks": picks,
         "disliked_picks": disliked_picks,
@@ -166,6 +167,7 @@ def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument("--db", default=None, help="Milvus URI (default: the store `make run` builds)")
     parser.add_argument("--history", type=Path, default=ROOT / "data" / "viewing_history.csv")
+    parser.add_argument("--seeds", type=int, default=SEEDS, help="best-known titles for more like this")
     args = parser.parse_args()
 
     from moodreel.application import Moodreel
@@ -177,14 +179,16 @@ def main() -> None:
         updates = {"cache_dir": Path(state)} | ({"milvus_uri": args.db} if args.db else {})
         app = Moodreel(build_services(Settings(**updates)))
         known = app.recommender.store.all_titles(["id", "title", "type", "genres", "imdb_votes"])
-        seeds = sorted((t for t in known if t.genres), key=lambda t: (-(t.imdb_votes or 0), t.id))[:SEEDS]
+        seeds = sorted((t for t in known if t.genres), key=lambda t: (-(t.imdb_votes or 0), t.id))[
+            : args.seeds
+        ]
         like_summary, like_rows, eye = more_like(app, seeds)
         journey_summary, journey_rows = journeys(app)
         together_summary, together_rows = together(app, args.history)
     summary = {"more_like_this": like_summary, "journey": journey_summary, "together": together_summary}
     tables = [
         table(
-            f"More like this: {SEEDS} best-known titles, share of the top {K} sharing a genre with the seed",
+            f"More like this: {like_summary['seeds']} best-known titles, share of the top {K} sharing a genre with the seed",
             ["measure", "value"],
             [[k, v] for k, v in like_summary.items()],
             note=f'"steered": with the mood "{STEER}".',

@@ -366,6 +366,7 @@ def test_readme_curl_calls_answer(tmp_path):
         (title("short-horror", "MOVIE", ("horror",), 90), ["dread", "fear", "terror"]),
         (title("long-comedy", "MOVIE", ("comedy",), 150), ["amusement", "joy", "laughter"]),
         (title("comedy-show", "SHOW", ("comedy",), 30), ["amusement", "joy", "laughter"]),
+        (Title(id="tm92641", title="Inception", type="MOVIE", genres=("scifi",)), ["awe", "curiosity"]),
     ]
     embedder, store = HashEmbedder(), DictStore()
     index_titles(store, embedder, catalog)
@@ -376,7 +377,8 @@ def test_readme_curl_calls_answer(tmp_path):
     client = TestClient(api)
     calls = [c for c in readme_commands() if c[0] == "curl"]
     assert calls
-    result_keys = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+    result_keys = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch",
+                   "imdb_id", "fits"}  # fmt: skip
     runtimes = {t.id: (t.type, t.runtime) for t, _ in catalog}
     for argv in calls:
         url = next(w for w in argv if w.startswith("http"))

@@ -440,3 +440,40 @@ def test_the_viewer_picker_takes_several_sample_viewers(tmp_path):
     assert ids == ["hana", "rex"] and "Watching together" in status
     page = list(search_handler(app, 0)("joy", 5, "Any", [], [], None, None, None, ids))[-1]
     assert "fits " in page
+
+
+# ---- integration: the real Milvus Lite store and the real embedding model -------------------
+
+
+@pytest.mark.integration
+def test_like_journey_and_together_on_a_real_store(tmp_path, real_embedder, small_catalog):
+    """The small catalog ingested (fast extractor) into Milvus Lite with MiniLM: the IMDb id
+    is stored and read back, more like this, a journey and two viewers on real vectors."""
+    from moodreel.catalog import load_catalog
+
+    settings = Settings(data_dir=tmp_path, cache_dir=tmp_path / "state", milvus_uri=str(tmp_path / "it.db"))
+    services = build_services(settings, embedder=real_embedder, chat_model=QueueChatModel())
+    app = Moodreel(services)
+    app.ingest(load_catalog(small_catalog), "fast")
+    services.store.flush()
+    like = app.like("inception", k=5)
+    assert like.seed.id == "tm92641" and like.seed.imdb_id == "tt1375666"
+    assert "tm92641" not in {r.id for r in like.results}
+    assert all(r.imdb_id and r.imdb_id.startswith("tt") for r in like.results)
+    assert sum(bool(set(r.genres) & {"scifi", "action", "thriller"}) for r in like.results) >= 4
+    trip = app.journey("scared and tense", "happy and laughing", 3)
+    assert len({s.id for s in trip.steps}) == 3
+    assert all(s.why[0].startswith(f"step {i} of 3") for i, s in enumerate(trip.steps, 1))
+    rows = [
+        {"user_id": "hana", "content_name": t, "rating": r, "watch_time_minutes": 100}
+        for t, r in [("It", 5), ("The Conjuring", 5), ("Insidious", 5), ("Titanic", 1), ("Love Actually", 1)]
+    ] + [
+        {"user_id": "rex", "content_name": t, "rating": r, "watch_time_minutes": 100}
+        for t, r in [("Titanic", 5), ("Love Actually", 5), ("The Lake House", 5), ("It", 1), ("Insidious", 1)]
+    ]
+    built = app.viewers_from_history(parse_history(rows, "test"), ["hana", "rex"])
+    viewers = {u: b.profile for u, b in built.items()}
+    result = app.recommend_together("something good to watch tonight", viewers, k=5)
+    disliked = {r.id for p in viewers.values() for r in p.disliked}
+    assert result.results and not {r.id for r in result.results} & disliked
+    assert all(set(r.fits) == {"hana", "rex"} for r in result.results)

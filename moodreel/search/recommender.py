@@ -257,7 +257,7 @@ class Recommender:
             rec.why = [journeys.step_why(step, number, len(path), q_from.text, q_to.text, before), *rec.why]
             out.append(rec)
             before = step.to_target
-        return JourneyResult(from_=start, to=end, steps=out)
+        return JourneyResult.model_validate({"from": start, "to": end, "steps": out})
 
     def together(
         self,

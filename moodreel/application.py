@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from moodreel.catalog import Catalog, load_catalog
+from moodreel.credits import Credits
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import ExtractorChoice, IngestSummary
+from moodreel.memo import Memo
 from moodreel.mood.base import MoodParse
+from moodreel.poster.card import PosterFacts
 from moodreel.profiles.history import History, HistoryError, HistoryProblem, read_history
 from moodreel.profiles.matching import MatchResult
 from moodreel.profiles.profile import ViewerProfile
@@ -28,7 +31,7 @@ from moodreel.profiles.viewers import Viewers
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe
-from moodreel.search.pitch import PitchChunk
+from moodreel.search.pitch import PitchChunk, pitch_facts
 from moodreel.search.recommender import (
     JourneyResult,
     LikeResult,
@@ -36,6 +39,7 @@ from moodreel.search.recommender import (
     RecommendationSet,
     Recommender,
 )
+from moodreel.search.tagline import template_tagline
 from moodreel.services import Services
 
 SAMPLE_HISTORY = "viewing_history.csv"
@@ -72,6 +76,7 @@ class Moodreel:
     def __init__(self, services: Services, recommender: Recommender | None = None) -> None:
         self._services = services
         self._recommender = recommender
+        self._taglines: Memo[tuple[str, str, str], str] = Memo(2000)
 
     @property
     def recommender(self) -> Recommender:
@@ -86,6 +91,14 @@ class Moodreel:
     # ---- the store -------------------------------------------------------------------
     def title_count(self) -> int:
         return self._services.store.count()
+
+    def warm_up_pitches(self) -> None:
+        """Load the LLM and cache the pitch prompt's start (seconds; a failure is only logged:
+        pitches then fall back to templates with a notice)."""
+        try:
+            self.recommender.warm_up_pitches()
+        except Exception as exc:  # noqa: BLE001 - a warm-up must never stop the app
+            log.warning("the LLM could not be warmed up: %s", exc)
 
     def warm_up(self) -> None:
         """Load the mood parser and open the store now, not while the first visitor waits."""
@@ -178,18 +191,66 @@ class Moodreel:
         """Titles, in order, that walk from the mood ``start`` to the mood ``end``."""
         return self.recommender.journey(start, end, steps)
 
-    def pitch_all(self, result: RecommendationSet, viewer: ViewerProfile | None = None) -> None:
-        """Write each result's pitch into it, one after the other."""
-        summary = viewer.summary() if viewer else ""
+    def pitch_all(
+        self,
+        result: RecommendationSet,
+        viewer: ViewerProfile | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        """Write each result's tagline and pitch into it, in order (the pitches of one search
+        share their prompt's start, which the LLM reuses). Stops early once ``cancelled``."""
         for rec in result.results:
-            rec.pitch = self.recommender.pitch(rec, result.mood, result.emotions, summary)
+            text, done = "", None
+            for chunk in self.stream_pitch(rec, result, viewer, cancelled):
+                text += chunk.text
+                done = chunk if chunk.done else done
+            if done is None:
+                return  # cancelled: the caller is gone
+            rec.pitch, rec.tagline = text.strip(), done.tagline
 
     def stream_pitch(
-        self, rec: Recommendation, result: RecommendationSet, viewer: ViewerProfile | None = None
+        self,
+        rec: Recommendation,
+        result: RecommendationSet,
+        viewer: ViewerProfile | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> Iterator[PitchChunk]:
-        """One result's pitch as it is written (a template with a notice if the LLM fails)."""
+        """One result's tagline and pitch as they are written (templates with a notice if the
+        LLM fails). The final tagline is kept for this title's poster (``poster``)."""
         summary = viewer.summary() if viewer else ""
-        return self.recommender.stream_pitch(rec, result.mood, result.emotions, summary)
+        for chunk in self.recommender.stream_pitch(
+            rec, result.mood, result.emotions, summary, cancelled=cancelled
+        ):
+            if chunk.done and chunk.tagline:
+                self._taglines.keep((rec.id, result.mood, viewer.pid if viewer else ""), chunk.tagline)
+            yield chunk
+
+    # ---- posters ---------------------------------------------------------------------
+    def poster(self, title_id: str, mood: str = "", viewer: ViewerProfile | None = None) -> bytes:
+        """The poster card of a title: PNG (or the images endpoint's picture), made once.
+
+        The tagline is the one written with this mood and viewer's pitch, or else a template
+        from the title's feelings and the mood's. ``TitleNotFound`` for an unknown id.
+        """
+        found = self._services.store.get([title_id])
+        if not found:
+            raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
+        title = found[0]
+        tagline = self._taglines.get((title_id, mood, viewer.pid if viewer else ""))
+        if tagline is None:
+            wanted = self.recommender.understand(mood).feelings if mood.strip() else []
+            tagline = template_tagline(pitch_facts(title, Credits()), wanted)
+        return self._services.posters.make(
+            PosterFacts(
+                title=title.title,
+                tagline=tagline,
+                emojis=title.emojis,
+                feelings=tuple(title.emotions),
+                genres=tuple(title.genres),
+                year=title.release_year,
+                kind="series" if title.type == "SHOW" else "film",
+            )
+        )
 
     # ---- viewers ---------------------------------------------------------------------
     def viewer_from_history(self, history: History, user_id: str | None = None) -> BuiltViewer:

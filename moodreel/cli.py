@@ -185,6 +185,8 @@ def _print_records(records: list) -> None:
         )
         if rec.why:
             typer.echo(f"    why: {'; '.join(rec.why)}")
+        if rec.tagline:
+            typer.echo(f"    » {rec.tagline}")
         if rec.pitch:
             typer.echo(f"    {rec.pitch}")
 

@@ -7,8 +7,15 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from fastapi import FastAPI, HTTPException  # noqa: E402
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import TypeVar  # noqa: E402
+
+from fastapi import FastAPI, HTTPException, Query, Request, Response  # noqa: E402
+from fastapi import Path as PathParam  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field, model_validator  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from moodreel.application import Moodreel, TitleNotFound  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
@@ -29,7 +36,7 @@ class RecommendRequest(BaseModel):
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
     k: int = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    pitch: bool = Field(False, description="Also write a pitch per result (slow on CPU).")
+    pitch: bool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
     user_id: str | None = Field(
         None,
         min_length=1,
@@ -88,6 +95,31 @@ class VoteResult(BaseModel):
     summary: str
 
 
+T = TypeVar("T")
+
+
+async def while_connected(request: Request, work: Callable[[threading.Event], T], poll_s: float = 0.5) -> T:
+    """Run ``work(gone)`` in a worker thread; ``gone`` is set once the client disconnects,
+    so long work (pitches) can stop instead of writing for no one."""
+    gone = threading.Event()
+    task = asyncio.ensure_future(run_in_threadpool(work, gone))
+    while not task.done():
+        await asyncio.wait({task}, timeout=poll_s)
+        if not task.done() and await request.is_disconnected():
+            gone.set()
+    return task.result()
+
+
+def image_type(image: bytes) -> str:
+    return (
+        "image/jpeg"
+        if image.startswith(b"\xff\xd8")
+        else "image/webp"
+        if image.startswith(b"RIFF")
+        else "image/png"
+    )
+
+
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
     api = FastAPI(title="moodreel", version="0.1.0", description="Mood-based film and TV recommendations.")
 
@@ -120,29 +152,51 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         return {"status": "ok", "titles": app.title_count()}
 
     @api.post("/api/recommend", response_model=RecommendationSet)
-    def recommend(body: RecommendRequest) -> RecommendationSet:
-        try:
+    async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
+        def work(gone: threading.Event) -> RecommendationSet:
             if body.users is not None:
                 if body.user_id is not None or body.history is not None:
-                    raise HTTPException(
-                        status_code=422, detail="give users, or user_id (and history), not both"
-                    )
+                    raise HistoryError("give users, or user_id (and history), not both")
                 viewers = {u: app.load_viewer(u) for u in dict.fromkeys(body.users)}
-                result = app.recommend_together(
+                together = app.recommend_together(
                     body.mood, viewers, body.k, body.filters, body.include_watched
                 )
                 if body.pitch:
-                    app.pitch_all(result)
-                return result
+                    app.pitch_all(together, None, cancelled=gone.is_set)
+                return together
             profile = viewer_profile(body)
-            result = app.recommend(
-                body.mood, body.k, body.filters, profile, body.include_watched, pitch=body.pitch
-            )
+            result = app.recommend(body.mood, body.k, body.filters, profile, body.include_watched)
+            if body.pitch:
+                app.pitch_all(result, profile, cancelled=gone.is_set)
+            return result
+
+        try:
+            return await while_connected(request, work)
         except (MoodError, HistoryError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
-        return result
+
+    @api.get(
+        "/api/poster/{title_id}",
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}}, "description": "The title's poster card."}},
+    )
+    def poster(
+        title_id: str = PathParam(max_length=200, description="A title id, as in a result's `id`."),
+        mood: str = Query("", max_length=1000, description="The mood whose tagline the poster shows."),
+        user_id: str | None = Query(None, max_length=200, description="The viewer whose tagline it shows."),
+    ) -> Response:
+        try:
+            viewer = app.load_viewer(user_id) if user_id else None
+            image = app.poster(title_id, mood, viewer)
+        except (TitleNotFound, HistoryError) as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except MoodreelError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+        return Response(
+            image, media_type=image_type(image), headers={"Cache-Control": "private, max-age=3600"}
+        )
 
     @api.post("/api/like", response_model=LikeResult)
     def like(body: LikeRequest) -> LikeResult:
@@ -208,6 +262,8 @@ def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     if ingest_if_empty:
         ensure_ingested(app, settings)
     app.warm_up()
+    if settings.pitches_per_search:  # the LLM loads beside the first visitors, not in front of them
+        threading.Thread(target=app.warm_up_pitches, name="llm-warm-up", daemon=True).start()
     api = create_api(app, settings)
     log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
     uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")

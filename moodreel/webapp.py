@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import gradio as gr
 from pydantic import ValidationError
@@ -48,7 +49,11 @@ CSS = """
 .mr-emojis {font-size: 1.6em; margin: 6px 0;}
 .mr-chip {display: inline-block; background: #f1f0ff; border-radius: 10px; padding: 1px 8px; margin: 2px; font-size: .8em;}
 .mr-why {color: #3a6; font-size: .85em; margin-top: 6px;}
-.mr-pitch {margin-top: 8px; font-style: italic;}
+.mr-tagline {margin-top: 8px; font-weight: 600;}
+.mr-pitch {margin-top: 4px; font-style: italic;}
+.mr-poster {float: right; margin: 0 0 6px 10px; width: 84px; text-align: center; font-size: .7em;}
+.mr-poster img {width: 84px; height: 126px; border-radius: 6px; object-fit: cover; display: block;}
+.mr-poster-wait {height: 126px; line-height: 126px; background: #f3f3f3; border-radius: 6px; font-size: 1.6em;}
 .mr-notice {color: #b60; font-size: .8em;}
 .mr-feel {margin-bottom: 10px;}
 .mr-actions {margin-top: 10px; display: flex; gap: 6px; flex-wrap: wrap; align-items: center;}
@@ -93,8 +98,42 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_cards(result: RecommendationSet, pitches: dict[str, tuple[str, str]], writing: str | None) -> str:
-    """All of the results as HTML cards; ``pitches`` maps id -> (text, notice)."""
+@dataclass
+class CardText:
+    """What is written for one card so far: tagline, pitch, a notice, and whether it is done."""
+
+    tagline: str = ""
+    pitch: str = ""
+    notice: str = ""
+    done: bool = False
+
+
+def poster_url(rec_id: str, mood: str, viewer_id: str | None) -> str:
+    query = {"mood": mood[:1000]} | ({"user_id": viewer_id} if viewer_id else {})
+    return f"/api/poster/{quote(rec_id, safe='')}?{urlencode(query)}"
+
+
+def _poster(rec, card: CardText, url: str | None) -> str:
+    if url is None:
+        return ""
+    if not card.done:  # the poster shows the tagline: wait until it is written
+        return '<div class="mr-poster mr-poster-wait" title="poster coming">🎞️</div>'
+    name = re.sub(r"[^\w.-]+", "-", rec.title).strip("-") or "poster"
+    return (
+        f'<div class="mr-poster"><a href="{_e(url)}" target="_blank" rel="noopener" title="open the poster">'
+        f'<img src="{_e(url)}" alt="poster card of {_e(rec.title)}" loading="lazy"></a>'
+        f'<a class="mr-download" href="{_e(url)}" download="{_e(name)}.png">download</a></div>'
+    )
+
+
+def render_cards(
+    result: RecommendationSet,
+    texts: dict[str, CardText],
+    writing: str | None,
+    posters: Callable[[str], str] | None = None,
+) -> str:
+    """All of the results as HTML cards; ``texts`` maps id -> what is written for it so far,
+    ``writing`` is the card being written, ``posters`` gives a card's poster URL (none: no poster)."""
     feel = ", ".join(_e(e) for e in result.emotions)
     parts = [
         f'<div class="mr-feel">You said <b class="mr-mood">{_e(result.mood)}</b> — feelings: <b>{feel}</b></div>'
@@ -112,15 +151,16 @@ def render_cards(result: RecommendationSet, pitches: dict[str, tuple[str, str]],
         year = f" · {_e(rec.year)}" if rec.year else ""
         chips = "".join(f'<span class="mr-chip">{_e(e)}</span>' for e in rec.emotions)
         why = f'<div class="mr-why">Why: {_e("; ".join(rec.why))}</div>' if rec.why else ""
-        text, notice = pitches.get(rec.id, ("", ""))
-        if rec.id == writing and not text:
-            text = "writing a pitch…"
+        card = texts.get(rec.id, CardText())
+        text = card.pitch or ("writing a pitch…" if rec.id == writing else "")
+        tagline = f'<div class="mr-tagline">{_e(card.tagline)}</div>' if card.tagline else ""
         pitch = f'<div class="mr-pitch">{_e(text)}</div>' if text else ""
-        notice_html = f'<div class="mr-notice">{_e(notice)}</div>' if notice else ""
+        notice_html = f'<div class="mr-notice">{_e(card.notice)}</div>' if card.notice else ""
+        poster = _poster(rec, card, posters(rec.id) if posters else None)
         parts.append(
-            f'<div class="mr-card" data-id="{_e(rec.id)}"><h3>{_e(rec.title)}</h3>'
+            f'<div class="mr-card" data-id="{_e(rec.id)}">{poster}<h3>{_e(rec.title)}</h3>'
             f'<div class="mr-meta">{_e(rec.type.lower())}{year} · {_e(", ".join(rec.genres))} · match {rec.score:.2f}</div>'
-            f'<div class="mr-emojis">{_e(rec.emojis)}</div><div>{chips}</div>{why}{pitch}{notice_html}'
+            f'<div class="mr-emojis">{_e(rec.emojis)}</div><div>{chips}</div>{why}{tagline}{pitch}{notice_html}'
             f"{card_actions(rec)}</div>"
         )
     parts.append("</div>")
@@ -188,8 +228,11 @@ def _viewer_ids(viewer_id: str | list[str] | None) -> list[str]:
     return [viewer_id] if isinstance(viewer_id, str) else list(viewer_id)
 
 
-def _pages(app: Moodreel, pitch_count: int, form: SearchForm, viewer_id: str | list[str] | None):
-    """(page, result) pairs: the cards first, then once per streamed pitch chunk."""
+def _pages(
+    app: Moodreel, pitch_count: int, form: SearchForm, viewer_id: str | list[str] | None, posters: bool = True
+):
+    """(page, result) pairs: the cards first, then once per streamed tagline or pitch chunk.
+    Every card (up to ``pitch_count``) gets its pitch, in page order."""
     try:
         filters = form.filters()
         ids = _viewer_ids(viewer_id)
@@ -204,16 +247,23 @@ def _pages(app: Moodreel, pitch_count: int, form: SearchForm, viewer_id: str | l
         raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
     except MoodreelError as exc:
         raise gr.Error(str(exc)) from None
-    pitches: dict[str, tuple[str, str]] = {}
+    # a poster's tagline is written for one viewer (watching together: for no one in particular)
+    urls = (
+        (lambda rec_id: poster_url(rec_id, result.mood, ids[0] if len(ids) == 1 else None))
+        if posters
+        else None
+    )
+    texts: dict[str, CardText] = {}
     to_pitch = result.results[:pitch_count]
-    yield render_cards(result, pitches, to_pitch[0].id if to_pitch else None), result
+    yield render_cards(result, texts, to_pitch[0].id if to_pitch else None, urls), result
     for rec in to_pitch:
-        text, notice = "", ""
+        card = texts.setdefault(rec.id, CardText())
         for chunk in app.stream_pitch(rec, result, profile):
-            text += chunk.text
-            notice = chunk.notice or notice
-            pitches[rec.id] = (text, notice)
-            yield render_cards(result, pitches, rec.id), result
+            card.pitch += chunk.text
+            card.tagline = chunk.tagline or card.tagline
+            card.notice = chunk.notice or card.notice
+            card.done = chunk.done
+            yield render_cards(result, texts, rec.id, urls), result
 
 
 def search_handler(app: Moodreel, pitch_count: int):
@@ -354,8 +404,14 @@ def _sample_history(app: Moodreel) -> History | None:
         return None
 
 
-def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -> gr.Blocks:
-    """The page; ``with_viewers`` adds the viewer picker and 👍/👎 (mood-only search without)."""
+def create_app(
+    app: Moodreel, pitch_count: int = 20, with_viewers: bool = True, posters: bool = True
+) -> gr.Blocks:
+    """The page; ``with_viewers`` adds the viewer picker and 👍/👎 (mood-only search without);
+    ``posters``: cards show a poster thumbnail (from ``/api/poster``, so the API must be mounted).
+
+    Searches run side by side (no queue limit): a visitor's cards never wait for another
+    visitor's pitches; the pitches themselves take turns on the LLM."""
     samples = _sample_history(app) if with_viewers else None
     with gr.Blocks(title="moodreel") as demo:
         gr.HTML(
@@ -365,7 +421,7 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
             mood = gr.Textbox(
                 label="How do you feel?", placeholder=EXAMPLES[0], lines=2, scale=4, elem_id="mood"
             )
-            k = gr.Slider(1, 20, value=6, step=1, label="How many", scale=1)
+            k = gr.Slider(1, 20, value=6, step=1, label="How many", scale=1, elem_id="k")
         with gr.Accordion("Filters", open=False):
             with gr.Row():
                 type_ = gr.Radio(["Any", "MOVIE", "SHOW"], value="Any", label="Type")
@@ -418,7 +474,7 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
         outputs = [cards, understood, all_chips]
 
         def run(form: SearchForm, viewer, chips: list[str] | None = None):
-            for page, result in _pages(app, pitch_count, form, viewer):
+            for page, result in _pages(app, pitch_count, form, viewer, posters):
                 shown = chips if chips is not None else result.understood.chips() if result.understood else []
                 kept = [c for c in shown if c not in form.drop]
                 yield page, gr.update(choices=shown, value=kept, visible=bool(shown)), shown
@@ -447,12 +503,11 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
             return form_from_url(params)
 
         with_viewer = [viewer_id]
-        go.click(search, inputs=[*inputs, *with_viewer], outputs=outputs).then(None, inputs, None, js=URL_JS)
-        mood.submit(search, inputs=[*inputs, *with_viewer], outputs=outputs).then(
-            None, inputs, None, js=URL_JS
-        )
-        understood.input(rechip, inputs=[*inputs, understood, all_chips, *with_viewer], outputs=outputs)
-        demo.load(from_url, None, inputs).then(search_if_mood, [*inputs, *with_viewer], outputs)
+        parallel = {"outputs": outputs, "concurrency_limit": None}
+        go.click(search, inputs=[*inputs, *with_viewer], **parallel).then(None, inputs, None, js=URL_JS)
+        mood.submit(search, inputs=[*inputs, *with_viewer], **parallel).then(None, inputs, None, js=URL_JS)
+        understood.input(rechip, inputs=[*inputs, understood, all_chips, *with_viewer], **parallel)
+        demo.load(from_url, None, inputs).then(search_if_mood, [*inputs, *with_viewer], **parallel)
         journey_go.click(journey_handler(app), inputs=[mood, journey_to, journey_steps], outputs=cards)
         action_go.click(action_handler(app), inputs=[action, viewer_id, k], outputs=[cards, feedback_status])
     return demo

@@ -2,8 +2,9 @@
 
 ``check_pitch(text, facts)`` lists what is wrong with a finished pitch: proper names
 not in the facts, invented awards and praise, a tone or genre label that contradicts the
-title's genres and vibes, a near-copy of the synopsis, talk about its own task ("In a
-pitch, you should ..."), an incomplete or too long text. Pure functions, no LLM.
+title's genres and vibes, a link or address, a near-copy of the synopsis, talk about its
+own task ("In a pitch, you should ..."), an incomplete or too long text.
+``content_violations`` is the part that also applies to a tagline. Pure functions, no LLM.
 
 Deliberately heuristic and lenient: a word counts as grounded if it appears anywhere in the
 facts, whatever its case; a capitalized word at the start of a sentence is never taken for
@@ -23,7 +24,7 @@ COPY_THRESHOLD = 0.6  # share of the pitch's word 5-grams found in the synopsis
 
 @dataclass(frozen=True)
 class Violation:
-    """One problem with a pitch. ``kind``: name, claim, tone, copy, meta, incomplete, length, empty."""
+    """One problem with a pitch. ``kind``: name, claim, tone, link, copy, meta, incomplete, length, empty."""
 
     kind: str
     detail: str
@@ -80,7 +81,8 @@ _CHEERFUL = re.compile(
 _GRIM = re.compile(
     r"\b(chilling|spine[- ]chilling|bone[- ]chilling|terrifying|horrifying|gripping thriller|"
     r"psychological thriller|crime drama|crime thriller|sinister|gruesome|gory|harrowing|"
-    r"nail[- ]biting|heart[- ]pounding)\b",
+    r"nail[- ]biting|heart[- ]pounding|dark|darker|darkest|bleak|grim|haunting|disturbing|menacing|"
+    r"brutal|violent|dread|nightmarish|bloody)\b",
     re.IGNORECASE,
 )
 # genre labels and the genres that make them true
@@ -95,6 +97,11 @@ _LABELS = [
 _META = re.compile(
     r"\b(pitch(?:es)?|synopsis|instructions?|the facts(?: given)?|as an ai|matches the tone|"
     r"its genres|feelings given)\b",
+    re.IGNORECASE,
+)
+# a link, an e-mail address or a handle: never ours to show (a synopsis can carry one)
+LINK = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w.-]+@[\w-]+\.\w+|\b[\w-]+\.(?:com|net|org|io|ly|gg|xyz|info|co)\b",
     re.IGNORECASE,
 )
 DARK_GENRES = {"horror", "thriller", "crime"}
@@ -184,6 +191,10 @@ def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
+def link_violations(text: str) -> list[Violation]:
+    return [Violation("link", f"{m.group()!r}: no links or addresses") for m in LINK.finditer(text)][:1]
+
+
 def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> list[Violation]:
     """Everything wrong with a finished pitch; an empty list means it may be shown."""
     text = text.strip()
@@ -195,15 +206,22 @@ def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> lis
         out.append(Violation("incomplete", f"ends mid-sentence: {tail[-40:]!r}"))
     if words(text) > max_words:
         out.append(Violation("length", f"{words(text)} words, more than {max_words}"))
+    out += content_violations(text, facts)
+    ratio = copy_ratio(text, facts.synopsis)
+    if ratio > COPY_THRESHOLD:
+        out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))
+    return out
+
+
+def content_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    """What a pitch or tagline says that the facts do not back: names, claims, tone, links, meta talk."""
+    out = link_violations(text)
     out += name_violations(text, facts)
     out += claim_violations(text, facts)
     out += tone_violations(text, facts)
     meta = {m.group(1).lower() for m in _META.finditer(text)} - set(_WORD.findall(facts.text))
     if meta:
         out.append(Violation("meta", f"talks about its task ({', '.join(sorted(meta))})"))
-    ratio = copy_ratio(text, facts.synopsis)
-    if ratio > COPY_THRESHOLD:
-        out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))
     return out
 
 

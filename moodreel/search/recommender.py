@@ -22,7 +22,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
 
-from moodreel.credits import CreditsIndex
+from moodreel.credits import Credits, CreditsIndex
 from moodreel.embedding import VibeEncoder
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
@@ -36,7 +36,7 @@ from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search import journey as journeys
-from moodreel.search.pitch import PitchChunk, stream_pitch
+from moodreel.search.pitch import PitchChunk, render_pitch_messages, stream_pitch, template_chunk
 from moodreel.search.similar import Seed, like_vector, why_like
 from moodreel.services import Services
 from moodreel.signals import Layout
@@ -79,6 +79,9 @@ class Recommendation(BaseModel):
     imdb_id: str | None = Field(None, description="The title's IMDb id, when the catalog has it.")
     fits: dict[str, float] = Field(
         default_factory=dict, description="Watching together: each viewer's taste fit (cosine)."
+    )
+    tagline: str | None = Field(
+        None, description="One line (at most 12 words) for this viewer and mood; set with the pitch."
     )
     description: str = Field("", exclude=True)
     similarity: float = Field(0.0, exclude=True)
@@ -442,6 +445,17 @@ class Recommender:
         return {i: refs[int(np.argmax(matrix @ v))].title for i, v in shown.items()}
 
     # ---- pitches -------------------------------------------------------------------
+    def warm_up_pitches(self) -> None:
+        """Load the LLM and read the pitch prompt's fixed start into its cache, so the first
+        pitch of the first search only reads its own part (the local backend keeps the
+        longest shared prefix of consecutive prompts)."""
+        if self.pitch_deps is None:
+            return
+        deps = self.pitch_deps
+        title = StoredTitle(id="warm-up", title="A film", type="MOVIE", emotions=["joy", "hope", "wonder"])
+        messages = render_pitch_messages(deps.prompt, title, "a mood", ["joy"], Credits())
+        deps.chat_model().invoke(messages, max_tokens=1)
+
     def stream_pitch(
         self,
         rec: Recommendation,
@@ -449,29 +463,43 @@ class Recommender:
         emotions: list[str],
         viewer_summary: str = "",
         max_tokens: int = 120,
+        cancelled: Callable[[], bool] | None = None,
     ) -> Iterator[PitchChunk]:
-        """The pitch as it is generated (at most ``max_tokens``); a template with a notice if the LLM fails."""
+        """The tagline and pitch as they are generated (at most ``max_tokens``); templates with
+        a notice if the LLM fails or cannot be loaded. ``cancelled``: polled while writing."""
         if self.pitch_deps is None:
             raise MoodreelError("this recommender was built without a pitch writer")
         stored = rec.stored
         if stored is None:
             found = self.store.get([rec.id])
             if not found:
-                yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store")
+                yield PitchChunk(
+                    f"{rec.title}.", fallback=True, notice="title no longer in the store", done=True
+                )
                 return
             stored = found[0]
         deps = self.pitch_deps
+        credits = deps.credits.get(rec.id)
+        try:
+            model = deps.chat_model()
+        except MoodreelError as exc:  # no model: template pitches, the search still answers
+            log.warning("no LLM for pitches: %s", exc)
+            yield template_chunk(
+                stored, mood, emotions, credits, viewer_summary, f"AI pitch unavailable: {exc}"
+            )
+            return
         yield from stream_pitch(
-            deps.chat_model(),
+            model,
             deps.prompt,
             stored,
             mood,
             emotions,
-            deps.credits.get(rec.id),
+            credits,
             viewer_summary,
             timeout_s=deps.timeout_s,
             max_tokens=max_tokens,
             temperature=deps.temperature,
+            cancelled=cancelled,
         )
 
     def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:

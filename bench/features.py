@@ -58,10 +58,15 @@ def unit(v: np.ndarray) -> np.ndarray:
 
 def more_like(app, seeds) -> tuple[dict, list, list]:
     rows, shares, steered_shares, comedy_plain, comedy_steered = [], [], [], [], []
+    primary: list[float] = []  # a stricter reading: the seed's first-listed genre
+    jaccard: list[float] = []
     for seed in seeds:
         plain = app.like(title_id=seed.id, k=K)
         steered = app.like(title_id=seed.id, k=K, mood=STEER)
         share = np.mean([bool(set(r.genres) & set(seed.genres)) for r in plain.results])
+        primary.append(np.mean([seed.genres[0] in r.genres for r in plain.results]))
+        jaccard.append(np.mean([len(set(r.genres) & set(seed.genres)) / len(set(r.genres) | set(seed.genres))
+                                for r in plain.results]))  # fmt: skip
         s_share = np.mean([bool(set(r.genres) & set(seed.genres)) for r in steered.results])
         shares.append(share)
         steered_shares.append(s_share)
@@ -72,6 +77,8 @@ def more_like(app, seeds) -> tuple[dict, list, list]:
         "seeds": len(seeds),
         "genre_share_at_10": round(float(np.mean(shares)), 3),
         "genre_share_at_10_steered": round(float(np.mean(steered_shares)), 3),
+        "first_genre_share_at_10": round(float(np.mean(primary)), 3),
+        "genre_jaccard_at_10": round(float(np.mean(jaccard)), 3),
         "comedy_share_plain": round(float(np.mean(comedy_plain)), 3),
         "comedy_share_steered": round(float(np.mean(comedy_steered)), 3),
         "seeds_all_10_share_a_genre": int(sum(s == 1.0 for s in shares)),

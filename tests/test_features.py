@@ -477,3 +477,20 @@ def test_like_journey_and_together_on_a_real_store(tmp_path, real_embedder, smal
     disliked = {r.id for p in viewers.values() for r in p.disliked}
     assert result.results and not {r.id for r in result.results} & disliked
     assert all(set(r.fits) == {"hana", "rex"} for r in result.results)
+
+
+def test_the_catalog_keeps_a_valid_imdb_id_and_names_a_bad_one(tmp_path):
+    from moodreel.catalog import load_catalog
+
+    path = tmp_path / "catalog.csv"
+    path.write_text(
+        "id,title,description,type,genres,imdb_id\n"
+        "a1,Good,,MOVIE,['drama'],tt0109830\n"
+        "a2,Bad,,MOVIE,['drama'],imdb:123\n"
+        "a3,None,,MOVIE,['drama'],\n"
+    )
+    catalog = load_catalog(path)
+    assert [t.imdb_id for t in catalog.titles] == ["tt0109830", None, None]
+    assert [str(p) for p in catalog.problems] == [
+        "line 3, field 'imdb_id': expected an IMDb id like tt0109830, got 'imdb:123' (value ignored)"
+    ]

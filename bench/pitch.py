@@ -160,7 +160,9 @@ def main() -> None:
     searches: dict[str, list[dict]] = {}
     for r in rows:
         searches.setdefault(r["mood"], []).append(r)
-    six_done = [sum(r["seconds"] for r in sorted(rs, key=lambda r: r["position"])[:6]) for rs in searches.values()]
+    six_done = [
+        sum(r["seconds"] for r in sorted(rs, key=lambda r: r["position"])[:6]) for rs in searches.values()
+    ]
     summary = {
         "pairs": n,
         "llm_backend": settings.llm_backend,
@@ -200,7 +202,10 @@ def main() -> None:
         ("shown text failing any check", f"{summary['final_any_rate']:.0%}"),
         ("regenerated", f"{summary['regenerated_rate']:.0%}"),
         ("template fallback", f"{summary['fallback_rate']:.0%}"),
-        ("shown text free of invented names and tone contradictions", f"{summary['free_of_names_and_tone_rate']:.0%}"),
+        (
+            "shown text free of invented names and tone contradictions",
+            f"{summary['free_of_names_and_tone_rate']:.0%}",
+        ),
         ("tagline written by the LLM (else template)", f"{summary['tagline_llm_rate']:.0%}"),
         ("tagline words p50 / max", f"{summary['tagline_words_p50']:g} / {summary['tagline_words_max']}"),
         ("shown taglines failing any check", f"{summary['tagline_final_any_rate']:.0%}"),
@@ -208,7 +213,10 @@ def main() -> None:
         ("first token p50, later pitches (s)", summary["first_token_later_p50_s"]),
         ("first text shown p50 (s)", summary["first_text_p50_s"]),
         ("pitch p50 / max (s)", f"{summary['pitch_p50_s']} / {summary['pitch_max_s']}"),
-        ("all 6 pitches of a search done p50 / max (s)", f"{summary['six_done_p50_s']} / {summary['six_done_max_s']}"),
+        (
+            "all 6 pitches of a search done p50 / max (s)",
+            f"{summary['six_done_p50_s']} / {summary['six_done_max_s']}",
+        ),
     ]
     note = (
         f"{n} (mood, title) pairs: {args.moods} moods x top {args.top}, one pitch after the other, "

@@ -11,6 +11,7 @@ their kind of message; none of them reaches into the objects behind this one.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +32,18 @@ from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe
 from moodreel.search.pitch import PitchChunk, pitch_facts
-from moodreel.search.recommender import Recommendation, RecommendationSet, Recommender
+from moodreel.search.recommender import (
+    JourneyResult,
+    LikeResult,
+    Recommendation,
+    RecommendationSet,
+    Recommender,
+)
 from moodreel.search.tagline import template_tagline
 from moodreel.services import Services
 
 SAMPLE_HISTORY = "viewing_history.csv"
+_BARE_YEAR = re.compile(r"^(.*\S)\s*[,-]?\s+(\d{4})$")
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +148,49 @@ class Moodreel:
             self.pitch_all(result, viewer)
         return result
 
+    def recommend_together(
+        self,
+        mood: str,
+        viewers: dict[str, ViewerProfile],
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        include_watched: bool = False,
+        drop: list[str] | None = None,
+    ) -> RecommendationSet:
+        """Picks for several viewers at once (names -> profiles): no one's dislikes, each
+        pick says whom it fits. One viewer is an ordinary personalized ``recommend``."""
+        if not viewers:
+            raise HistoryError("watching together needs at least one viewer")
+        if len(viewers) == 1:
+            (profile,) = viewers.values()
+            return self.recommend(mood, k, filters, profile, include_watched, drop=drop)
+        return self.recommender.together(mood, dict(viewers), k, filters, include_watched, drop)
+
+    def like(
+        self,
+        title: str | None = None,
+        k: int = 10,
+        mood: str | None = None,
+        title_id: str | None = None,
+        filters: SearchFilters | None = None,
+    ) -> LikeResult:
+        """More like one title, named (forgiving: case, accents, punctuation, a year) or by id,
+        optionally steered by a mood ("but funnier"). ``TitleNotFound`` names close matches."""
+        if title_id:
+            found = self._services.store.get([title_id])
+            if not found:
+                raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
+            seed = found[0]
+        elif title and title.strip():
+            seed = self.find_title(title)
+        else:
+            raise TitleNotFound("say which title: give its name or its id")
+        return self.recommender.like(seed, k, mood, filters)
+
+    def journey(self, start: str, end: str, steps: int = 3) -> JourneyResult:
+        """Titles, in order, that walk from the mood ``start`` to the mood ``end``."""
+        return self.recommender.journey(start, end, steps)
+
     def pitch_all(
         self,
         result: RecommendationSet,
@@ -226,7 +277,9 @@ class Moodreel:
         return self._viewers.load(user_id)
 
     def vote(self, user_id: str, title_id: str, vote: int) -> ViewerProfile:
-        """👍 (+1) or 👎 (-1) on a title; the viewer's updated profile."""
+        """👍 (+1) or 👎 (-1) on a title, or 0 to undo the viewer's vote; the updated profile."""
+        if not self._services.store.get([title_id]):
+            raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
         return self._viewers.vote(user_id, title_id, vote)
 
     def sample_history(self) -> History | None:
@@ -239,6 +292,10 @@ class Moodreel:
         """The catalog title called ``name`` (fuzzy); ``TitleNotFound`` names the closest ones."""
         matcher = self._viewers.matcher
         match = matcher.match(name)
+        bare = _BARE_YEAR.match(name.strip())
+        if match.id is None and bare:  # "Inception 2010" as "Inception (2010)"
+            with_year = matcher.match(f"{bare.group(1)} ({bare.group(2)})")
+            match = with_year if with_year.id is not None else match
         if match.id is None:
             if match.status == "ambiguous":
                 raise TitleNotFound(f"{name!r} could be several titles: {'; '.join(match.candidates)}")

@@ -209,3 +209,21 @@ def test_scale_bench_on_a_milvus_server(env):
     save, results = env
     text = run_scale_and_report(save, results, "server")
     assert "| server | 600 |" in text
+
+
+def test_features_bench_more_like_this_journeys_and_together(env, small_store, tmp_path):
+    save, results = env
+    history = tmp_path / "history.csv"
+    rows = ["user_id,content_name,rating,watch_time_minutes"]
+    rows += [f"horror_fan,{t},5,100" for t in ("It", "The Conjuring", "Insidious", "The Mist")]
+    rows += [f"horror_fan,{t},1,100" for t in ("Titanic", "Love Actually")]
+    rows += [f"romance_reader,{t},5,100" for t in ("Titanic", "Love Actually", "The Lake House")]
+    rows += [f"romance_reader,{t},1,100" for t in ("It", "Insidious")]
+    history.write_text("\n".join(rows) + "\n")
+    summary = bench("features.py", "--db", str(small_store / "moodreel.db"), "--seeds", "5",
+                    "--history", str(history), *save)  # fmt: skip
+    like, journey, together = summary["more_like_this"], summary["journey"], summary["together"]
+    assert like["seeds"] == 5 and 0.0 <= like["genre_share_at_10"] <= 1.0
+    assert journey["journeys"] == 10 and journey["no_title_twice_share"] == 1.0
+    assert together["pairs"] == 1 and together["picks"] > 0 and together["disliked_picks"] == 0
+    assert json.loads((results / "features.json").read_text())["summary"] == summary

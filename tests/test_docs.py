@@ -366,6 +366,7 @@ def test_readme_curl_calls_answer(tmp_path):
         (title("short-horror", "MOVIE", ("horror",), 90), ["dread", "fear", "terror"]),
         (title("long-comedy", "MOVIE", ("comedy",), 150), ["amusement", "joy", "laughter"]),
         (title("comedy-show", "SHOW", ("comedy",), 30), ["amusement", "joy", "laughter"]),
+        (Title(id="tm92641", title="Inception", type="MOVIE", genres=("scifi",)), ["awe", "curiosity"]),
         (title("tm84618", "MOVIE", ("drama", "crime"), 114), ["loneliness", "anger", "dread"]),
     ]
     embedder, store = HashEmbedder(), DictStore()
@@ -389,6 +390,8 @@ def test_readme_curl_calls_answer(tmp_path):
         "why",
         "pitch",
         "tagline",
+        "imdb_id",
+        "fits",
     }
     runtimes = {t.id: (t.type, t.runtime) for t, _ in catalog}
     for argv in calls:

@@ -29,6 +29,8 @@ RESULT_KEYS = {
     "why",
     "pitch",
     "tagline",
+    "imdb_id",
+    "fits",
 }
 
 

@@ -11,15 +11,19 @@ their kind of message; none of them reaches into the objects behind this one.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from moodreel.catalog import Catalog, load_catalog
+from moodreel.credits import Credits
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import ExtractorChoice, IngestSummary
+from moodreel.memo import Memo
 from moodreel.mood.base import MoodParse
+from moodreel.poster.card import PosterFacts
 from moodreel.profiles.history import History, HistoryError, HistoryProblem, read_history
 from moodreel.profiles.matching import MatchResult
 from moodreel.profiles.profile import ViewerProfile
@@ -27,11 +31,19 @@ from moodreel.profiles.viewers import Viewers
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe
-from moodreel.search.pitch import PitchChunk
-from moodreel.search.recommender import Recommendation, RecommendationSet, Recommender
+from moodreel.search.pitch import PitchChunk, pitch_facts
+from moodreel.search.recommender import (
+    JourneyResult,
+    LikeResult,
+    Recommendation,
+    RecommendationSet,
+    Recommender,
+)
+from moodreel.search.tagline import template_tagline
 from moodreel.services import Services
 
 SAMPLE_HISTORY = "viewing_history.csv"
+_BARE_YEAR = re.compile(r"^(.*\S)\s*[,-]?\s+(\d{4})$")
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +76,7 @@ class Moodreel:
     def __init__(self, services: Services, recommender: Recommender | None = None) -> None:
         self._services = services
         self._recommender = recommender
+        self._taglines: Memo[tuple[str, str, str], str] = Memo(2000)
 
     @property
     def recommender(self) -> Recommender:
@@ -78,6 +91,14 @@ class Moodreel:
     # ---- the store -------------------------------------------------------------------
     def title_count(self) -> int:
         return self._services.store.count()
+
+    def warm_up_pitches(self) -> None:
+        """Load the LLM and cache the pitch prompt's start (seconds; a failure is only logged:
+        pitches then fall back to templates with a notice)."""
+        try:
+            self.recommender.warm_up_pitches()
+        except Exception as exc:  # noqa: BLE001 - a warm-up must never stop the app
+            log.warning("the LLM could not be warmed up: %s", exc)
 
     def warm_up(self) -> None:
         """Load the mood parser and open the store now, not while the first visitor waits."""
@@ -127,18 +148,109 @@ class Moodreel:
             self.pitch_all(result, viewer)
         return result
 
-    def pitch_all(self, result: RecommendationSet, viewer: ViewerProfile | None = None) -> None:
-        """Write each result's pitch into it, one after the other."""
-        summary = viewer.summary() if viewer else ""
+    def recommend_together(
+        self,
+        mood: str,
+        viewers: dict[str, ViewerProfile],
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        include_watched: bool = False,
+        drop: list[str] | None = None,
+    ) -> RecommendationSet:
+        """Picks for several viewers at once (names -> profiles): no one's dislikes, each
+        pick says whom it fits. One viewer is an ordinary personalized ``recommend``."""
+        if not viewers:
+            raise HistoryError("watching together needs at least one viewer")
+        if len(viewers) == 1:
+            (profile,) = viewers.values()
+            return self.recommend(mood, k, filters, profile, include_watched, drop=drop)
+        return self.recommender.together(mood, dict(viewers), k, filters, include_watched, drop)
+
+    def like(
+        self,
+        title: str | None = None,
+        k: int = 10,
+        mood: str | None = None,
+        title_id: str | None = None,
+        filters: SearchFilters | None = None,
+    ) -> LikeResult:
+        """More like one title, named (forgiving: case, accents, punctuation, a year) or by id,
+        optionally steered by a mood ("but funnier"). ``TitleNotFound`` names close matches."""
+        if title_id:
+            found = self._services.store.get([title_id])
+            if not found:
+                raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
+            seed = found[0]
+        elif title and title.strip():
+            seed = self.find_title(title)
+        else:
+            raise TitleNotFound("say which title: give its name or its id")
+        return self.recommender.like(seed, k, mood, filters)
+
+    def journey(self, start: str, end: str, steps: int = 3) -> JourneyResult:
+        """Titles, in order, that walk from the mood ``start`` to the mood ``end``."""
+        return self.recommender.journey(start, end, steps)
+
+    def pitch_all(
+        self,
+        result: RecommendationSet,
+        viewer: ViewerProfile | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        """Write each result's tagline and pitch into it, in order (the pitches of one search
+        share their prompt's start, which the LLM reuses). Stops early once ``cancelled``."""
         for rec in result.results:
-            rec.pitch = self.recommender.pitch(rec, result.mood, result.emotions, summary)
+            text, done = "", None
+            for chunk in self.stream_pitch(rec, result, viewer, cancelled):
+                text += chunk.text
+                done = chunk if chunk.done else done
+            if done is None:
+                return  # cancelled: the caller is gone
+            rec.pitch, rec.tagline = text.strip(), done.tagline
 
     def stream_pitch(
-        self, rec: Recommendation, result: RecommendationSet, viewer: ViewerProfile | None = None
+        self,
+        rec: Recommendation,
+        result: RecommendationSet,
+        viewer: ViewerProfile | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> Iterator[PitchChunk]:
-        """One result's pitch as it is written (a template with a notice if the LLM fails)."""
+        """One result's tagline and pitch as they are written (templates with a notice if the
+        LLM fails). The final tagline is kept for this title's poster (``poster``)."""
         summary = viewer.summary() if viewer else ""
-        return self.recommender.stream_pitch(rec, result.mood, result.emotions, summary)
+        for chunk in self.recommender.stream_pitch(
+            rec, result.mood, result.emotions, summary, cancelled=cancelled
+        ):
+            if chunk.done and chunk.tagline:
+                self._taglines.keep((rec.id, result.mood, viewer.pid if viewer else ""), chunk.tagline)
+            yield chunk
+
+    # ---- posters ---------------------------------------------------------------------
+    def poster(self, title_id: str, mood: str = "", viewer: ViewerProfile | None = None) -> bytes:
+        """The poster card of a title: PNG (or the images endpoint's picture), made once.
+
+        The tagline is the one written with this mood and viewer's pitch, or else a template
+        from the title's feelings and the mood's. ``TitleNotFound`` for an unknown id.
+        """
+        found = self._services.store.get([title_id])
+        if not found:
+            raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
+        title = found[0]
+        tagline = self._taglines.get((title_id, mood, viewer.pid if viewer else ""))
+        if tagline is None:
+            wanted = self.recommender.understand(mood).feelings if mood.strip() else []
+            tagline = template_tagline(pitch_facts(title, Credits()), wanted)
+        return self._services.posters.make(
+            PosterFacts(
+                title=title.title,
+                tagline=tagline,
+                emojis=title.emojis,
+                feelings=tuple(title.emotions),
+                genres=tuple(title.genres),
+                year=title.release_year,
+                kind="series" if title.type == "SHOW" else "film",
+            )
+        )
 
     # ---- viewers ---------------------------------------------------------------------
     def viewer_from_history(self, history: History, user_id: str | None = None) -> BuiltViewer:
@@ -165,7 +277,9 @@ class Moodreel:
         return self._viewers.load(user_id)
 
     def vote(self, user_id: str, title_id: str, vote: int) -> ViewerProfile:
-        """👍 (+1) or 👎 (-1) on a title; the viewer's updated profile."""
+        """👍 (+1) or 👎 (-1) on a title, or 0 to undo the viewer's vote; the updated profile."""
+        if not self._services.store.get([title_id]):
+            raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
         return self._viewers.vote(user_id, title_id, vote)
 
     def sample_history(self) -> History | None:
@@ -178,6 +292,10 @@ class Moodreel:
         """The catalog title called ``name`` (fuzzy); ``TitleNotFound`` names the closest ones."""
         matcher = self._viewers.matcher
         match = matcher.match(name)
+        bare = _BARE_YEAR.match(name.strip())
+        if match.id is None and bare:  # "Inception 2010" as "Inception (2010)"
+            with_year = matcher.match(f"{bare.group(1)} ({bare.group(2)})")
+            match = with_year if with_year.id is not None else match
         if match.id is None:
             if match.status == "ambiguous":
                 raise TitleNotFound(f"{name!r} could be several titles: {'; '.join(match.candidates)}")

@@ -134,13 +134,16 @@ def recommend(
     max_year: int = typer.Option(None, "--max-year"),
     max_runtime: int = typer.Option(None, "--max-runtime", help="Minutes."),
     parser: ParserOption = typer.Option(None, "--parser", help="Mood parser (default from settings)."),
-    user: str = typer.Option(None, "--user", help="Personalize for this viewer."),
+    user: list[str] = typer.Option(
+        None, "--user", help="Personalize for this viewer; repeat it for viewers watching together."
+    ),
     history: Path = typer.Option(None, "--history", help="Watch-history CSV (with --user)."),
     include_watched: bool = typer.Option(
         False, "--include-watched", help="Keep titles the viewer has already watched."
     ),
 ) -> None:
-    """Films and shows that match a mood, best first (personalized with --user)."""
+    """Films and shows that match a mood, best first (personalized with --user; several
+    --user flags blend the viewers' tastes and leave out what any of them disliked)."""
     from pydantic import ValidationError
 
     from moodreel.filters import SearchFilters
@@ -156,23 +159,79 @@ def recommend(
         if history is not None and not user:
             fail("--history needs --user")
         app = _app(db, parser)
-        profile = _viewer(app, user, history) if user else None
-        result = app.recommend(text, k, filters, profile, include_watched, pitch=not no_pitch)
+        users = list(dict.fromkeys(user or []))
+        if len(users) > 1:
+            viewers = {u: _viewer(app, u, history) for u in users}
+            result = app.recommend_together(text, viewers, k, filters, include_watched)
+            if not no_pitch:
+                app.pitch_all(result)
+        else:
+            profile = _viewer(app, users[0], history) if users else None
+            result = app.recommend(text, k, filters, profile, include_watched, pitch=not no_pitch)
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
         typer.echo(result.model_dump_json())
         return
     typer.echo(f"Feelings: {', '.join(result.emotions)}")
-    for i, rec in enumerate(result.results, 1):
+    _print_records(result.results)
+
+
+def _print_records(records: list) -> None:
+    for i, rec in enumerate(records, 1):
         year = f" ({rec.year})" if rec.year else ""
         typer.echo(
             f"{i:2d}. {rec.title}{year} {rec.emojis}  [{', '.join(rec.genres)}]  score {rec.score:.3f}"
         )
         if rec.why:
             typer.echo(f"    why: {'; '.join(rec.why)}")
+        if rec.tagline:
+            typer.echo(f"    » {rec.tagline}")
         if rec.pitch:
             typer.echo(f"    {rec.pitch}")
+
+
+@app.command()
+def like(
+    title: str = typer.Argument(..., help="A title in the catalog (case, accents and a year are forgiven)."),
+    k: int = typer.Option(10, "--k", min=1, max=100, help="How many titles."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    steer_mood: str = typer.Option(None, "--steer-mood", help='Nudge the picks with a mood ("but funnier").'),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """More like this: the titles nearest to one title on all its signals, itself left out."""
+    try:
+        result = _app(db, None).like(title, k, steer_mood)
+    except MoodreelError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(result.model_dump_json())
+        return
+    seed = result.seed
+    year = f" ({seed.year})" if seed.year else ""
+    steer = f", {result.mood}" if result.mood else ""
+    typer.echo(f"More like {seed.title}{year} [{', '.join(seed.genres)}]{steer}:")
+    _print_records(result.results)
+
+
+@app.command()
+def journey(
+    start: str = typer.Argument(..., metavar="FROM", help="How you feel now."),
+    to: str = typer.Option(..., "--to", help="How you want to feel."),
+    steps: int = typer.Option(3, "--steps", min=1, max=8, help="How many titles on the way."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """A mood journey: titles, in order, that walk from how you feel to how you want to feel."""
+    try:
+        result = _app(db, None).journey(start, to, steps)
+    except MoodreelError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(result.model_dump_json(by_alias=True))
+        return
+    typer.echo(f"From {start!r} to {to!r}:")
+    _print_records(result.steps)
 
 
 @app.command()

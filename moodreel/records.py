@@ -40,6 +40,7 @@ class Title(BaseModel):
     imdb_votes: int | None = None
     popularity: float | None = None
     production_countries: tuple[str, ...] = ()
+    imdb_id: str | None = Field(None, pattern=r"^tt\d{5,10}$")
 
     def content_hash(self) -> str:
         """Hash of what an extractor reads: a change here means the vibes must be redone."""
@@ -136,6 +137,7 @@ class StoredTitle(BaseModel):
     imdb_votes: int | None = None
     popularity: float | None = None
     production_countries: list[str] = []
+    imdb_id: str | None = None
     emotions: list[str] = []
     emojis: str = ""
     extractor: str = ""

@@ -10,20 +10,26 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from typing import Annotated  # noqa: E402
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Annotated, TypeVar  # noqa: E402
 
-from fastapi import FastAPI, HTTPException  # noqa: E402
+from fastapi import FastAPI, HTTPException, Query, Request, Response  # noqa: E402
+from fastapi import Path as PathParam  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
 
-from moodreel.application import Moodreel  # noqa: E402
+from moodreel.application import Moodreel, TitleNotFound  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
 from moodreel.http_guards import BasicAuthGuard, UploadGuard, short_validation_error  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
-from moodreel.search.recommender import RecommendationSet  # noqa: E402
+from moodreel.search.journey import MAX_STEPS, JourneyError  # noqa: E402
+from moodreel.search.recommender import JourneyResult, LikeResult, RecommendationSet  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -42,7 +48,7 @@ class RecommendRequest(BaseModel):
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
     k: int = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    pitch: bool = Field(False, description="Also write a pitch per result (slow on CPU).")
+    pitch: bool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
     user_id: str | None = Field(
         None,
         min_length=1,
@@ -55,6 +61,75 @@ class RecommendRequest(BaseModel):
         description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
     )
     include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
+    users: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=10,
+        description="Viewers watching together (kept profiles): tastes blended, no one's dislikes.",
+    )
+
+
+class LikeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    title: str | None = Field(None, min_length=1, max_length=512, description="A catalog title (forgiving).")
+    id: str | None = Field(None, min_length=1, max_length=64, description="A catalog id.")
+    k: int = Field(10, ge=1, le=50)
+    mood: str | None = Field(None, max_length=10_000, description='Steer the picks ("but funnier").')
+
+    @model_validator(mode="after")
+    def _title_or_id(self) -> LikeRequest:
+        if (self.title is None) == (self.id is None):
+            raise ValueError("give a title or id (one of them)")
+        return self
+
+
+class JourneyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    from_: str = Field(alias="from", min_length=1, max_length=10_000, description="How you feel now.")
+    to: str = Field(min_length=1, max_length=10_000, description="How you want to feel.")
+    steps: int = Field(3, ge=1, le=MAX_STEPS)
+
+
+class VoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    user_id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=64, description="The title's catalog id.")
+    vote: int = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
+
+
+class VoteResult(BaseModel):
+    user_id: str
+    liked: list[str]
+    disliked: list[str]
+    summary: str
+
+
+T = TypeVar("T")
+
+
+async def while_connected(request: Request, work: Callable[[threading.Event], T], poll_s: float = 0.5) -> T:
+    """Run ``work(gone)`` in a worker thread; ``gone`` is set once the client disconnects,
+    so long work (pitches) can stop instead of writing for no one."""
+    gone = threading.Event()
+    task = asyncio.ensure_future(run_in_threadpool(work, gone))
+    while not task.done():
+        await asyncio.wait({task}, timeout=poll_s)
+        if not task.done() and await request.is_disconnected():
+            gone.set()
+    return task.result()
+
+
+def image_type(image: bytes) -> str:
+    return (
+        "image/jpeg"
+        if image.startswith(b"\xff\xd8")
+        else "image/webp"
+        if image.startswith(b"RIFF")
+        else "image/png"
+    )
 
 
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
@@ -80,32 +155,97 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             raise HTTPException(status_code=422, detail=detail)
         return app.viewer_from_history(read, body.user_id).profile
 
+    def answer(call):
+        try:
+            return call()
+        except TitleNotFound as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except (MoodError, HistoryError, JourneyError) as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except MoodreelError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+
     @api.get("/api/health")
     def health() -> dict:
         return {"status": "ok", "titles": app.title_count()}
 
     @api.post("/api/recommend", response_model=RecommendationSet)
-    def recommend(body: RecommendRequest) -> RecommendationSet:
-        try:
+    async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
+        def work(gone: threading.Event) -> RecommendationSet:
+            if body.users is not None:
+                if body.user_id is not None or body.history is not None:
+                    raise HistoryError("give users, or user_id (and history), not both")
+                viewers = {u: app.load_viewer(u) for u in dict.fromkeys(body.users)}
+                together = app.recommend_together(
+                    body.mood, viewers, body.k, body.filters, body.include_watched
+                )
+                if body.pitch:
+                    app.pitch_all(together, None, cancelled=gone.is_set)
+                return together
             profile = viewer_profile(body)
-            result = app.recommend(
-                body.mood, body.k, body.filters, profile, body.include_watched, pitch=body.pitch
-            )
+            result = app.recommend(body.mood, body.k, body.filters, profile, body.include_watched)
+            if body.pitch:
+                app.pitch_all(result, profile, cancelled=gone.is_set)
+            return result
+
+        try:
+            return await while_connected(request, work)
         except (MoodError, HistoryError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
-        return result
+
+    @api.get(
+        "/api/poster/{title_id}",
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}}, "description": "The title's poster card."}},
+    )
+    def poster(
+        title_id: str = PathParam(max_length=200, description="A title id, as in a result's `id`."),
+        mood: str = Query("", max_length=1000, description="The mood whose tagline the poster shows."),
+        user_id: str | None = Query(None, max_length=200, description="The viewer whose tagline it shows."),
+    ) -> Response:
+        try:
+            viewer = app.load_viewer(user_id) if user_id else None
+            image = app.poster(title_id, mood, viewer)
+        except (TitleNotFound, HistoryError) as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except MoodreelError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+        return Response(
+            image, media_type=image_type(image), headers={"Cache-Control": "private, max-age=3600"}
+        )
+
+    @api.post("/api/like", response_model=LikeResult)
+    def like(body: LikeRequest) -> LikeResult:
+        """More like one title (by name or id), optionally steered by a mood."""
+        return answer(lambda: app.like(body.title, body.k, body.mood, title_id=body.id))
+
+    @api.post("/api/journey", response_model=JourneyResult, response_model_by_alias=True)
+    def journey(body: JourneyRequest) -> JourneyResult:
+        """Titles, in order, from the current mood to the wanted one."""
+        return answer(lambda: app.journey(body.from_, body.to, body.steps))
+
+    @api.post("/api/vote", response_model=VoteResult)
+    def vote(body: VoteRequest) -> VoteResult:
+        """👍 (1) or 👎 (-1) on a title for a kept viewer, or 0 to undo; the next search uses it."""
+        profile = answer(lambda: app.vote(body.user_id, body.id, body.vote))
+        return VoteResult(
+            user_id=body.user_id,
+            liked=[r.id for r in profile.liked],
+            disliked=[r.id for r in profile.disliked],
+            summary=profile.summary(),
+        )
 
     if with_ui:
         import gradio as gr
         from gradio.utils import get_upload_folder
 
-        from moodreel.webapp import CSS, create_app
+        from moodreel.webapp import CSS, HEAD, create_app
 
         blocks = create_app(app, settings.pitches_per_search)
         # the page's login is the same HTTP Basic check as every other route (below)
-        api = gr.mount_gradio_app(api, blocks, path="/", css=CSS, footer_links=["api"])
+        api = gr.mount_gradio_app(api, blocks, path="/", css=CSS, head=HEAD, footer_links=["api"])
         api.add_middleware(UploadGuard, upload_dir=Path(get_upload_folder()))
     if settings.login is not None:
         user, password = settings.login
@@ -201,6 +341,8 @@ def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
         if ingest_if_empty:
             ensure_ingested(app, settings)
         app.warm_up()
+        if settings.pitches_per_search:  # the LLM loads beside the first visitors, not in front of them
+            threading.Thread(target=app.warm_up_pitches, name="llm-warm-up", daemon=True).start()
         api = create_api(app, settings)
         log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
         serve(api, settings)

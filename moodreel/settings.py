@@ -112,11 +112,25 @@ class Settings(BaseSettings):
         ),
     )
     pitches_per_search: int = Field(
-        3, ge=0, le=20, description="Cards that get a streamed LLM pitch in the page."
+        20, ge=0, le=20, description="Cards that get a streamed LLM pitch in the page (20: every card)."
     )
     pitch_timeout_s: float = Field(
-        60.0, gt=0, description="A pitch slower than this falls back to a template."
+        60.0,
+        gt=0,
+        description="A pitch whose writing takes longer than this ends (time waiting for a busy LLM not counted).",
     )
+
+    # --- posters -------------------------------------------------------------------------
+    image_base_url: str | None = Field(
+        None,
+        description=(
+            "OpenAI-compatible images endpoint for generated posters (e.g. https://api.openai.com/v1, or a "
+            "local Stable Diffusion server); unset = offline poster cards."
+        ),
+    )
+    image_model: str = Field("gpt-image-1", description="Image model name at the images endpoint.")
+    image_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the images endpoint.")
+    image_size: str = Field("1024x1024", description="Size asked of the images endpoint.")
 
     # --- app -----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the app binds.")

@@ -76,6 +76,7 @@ def to_row(item: IndexedTitle) -> dict:
         "imdb_votes": _or_unknown(title.imdb_votes),
         "popularity": float(_or_unknown(title.popularity)),
         "production_countries": [c[:8] for c in title.production_countries[:16]],
+        "imdb_id": title.imdb_id or "",
         "emotions": [e[:32] for e in vibes.emotions[:8]],
         "emojis": _clip(vibes.emojis, _LIMITS["emojis"]),
         "extractor": vibes.extractor,
@@ -97,6 +98,7 @@ def from_row(row: dict) -> StoredTitle:
     data["production_countries"] = list(data.get("production_countries") or [])
     data["emotions"] = list(data.get("emotions") or [])
     data["age_certification"] = data.get("age_certification") or None
+    data["imdb_id"] = data.get("imdb_id") or None
     return StoredTitle(**data)
 
 
@@ -165,6 +167,7 @@ class MilvusStore:
             max_capacity=16,
             max_length=8,
         )
+        schema.add_field("imdb_id", DataType.VARCHAR, max_length=16)
         schema.add_field(
             "emotions", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=8, max_length=32
         )

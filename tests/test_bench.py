@@ -221,3 +221,21 @@ def test_load_bench_against_a_real_server(env, small_store):
     assert load["sigterm_stop_s"] < 20
     saved = json.loads((results / "load.json").read_text())
     assert saved["tables"][0]["rows"][0][0] == "search"
+
+
+def test_features_bench_more_like_this_journeys_and_together(env, small_store, tmp_path):
+    save, results = env
+    history = tmp_path / "history.csv"
+    rows = ["user_id,content_name,rating,watch_time_minutes"]
+    rows += [f"horror_fan,{t},5,100" for t in ("It", "The Conjuring", "Insidious", "The Mist")]
+    rows += [f"horror_fan,{t},1,100" for t in ("Titanic", "Love Actually")]
+    rows += [f"romance_reader,{t},5,100" for t in ("Titanic", "Love Actually", "The Lake House")]
+    rows += [f"romance_reader,{t},1,100" for t in ("It", "Insidious")]
+    history.write_text("\n".join(rows) + "\n")
+    summary = bench("features.py", "--db", str(small_store / "moodreel.db"), "--seeds", "5",
+                    "--history", str(history), *save)  # fmt: skip
+    like, journey, together = summary["more_like_this"], summary["journey"], summary["together"]
+    assert like["seeds"] == 5 and 0.0 <= like["genre_share_at_10"] <= 1.0
+    assert journey["journeys"] == 10 and journey["no_title_twice_share"] == 1.0
+    assert together["pairs"] == 1 and together["picks"] > 0 and together["disliked_picks"] == 0
+    assert json.loads((results / "features.json").read_text())["summary"] == summary

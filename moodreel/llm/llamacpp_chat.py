@@ -122,6 +122,9 @@ class LlamaCppChat(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         params = self._params(stop, dict(kwargs))
         with self._lock:
+            # an empty first chunk: the request has the model now (callers time the writing
+            # from here, not the wait behind other requests)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
             stream = self._client().create_chat_completion(
                 messages=to_openai_messages(messages), stream=True, **params
             )

@@ -57,6 +57,10 @@ ROUTES = [
     ("GET", "/"),
     ("GET", "/api/health"),
     ("POST", "/api/recommend"),
+    ("POST", "/api/like"),
+    ("POST", "/api/journey"),
+    ("POST", "/api/vote"),
+    ("GET", "/api/poster/h1"),
     ("GET", "/docs"),
     ("GET", "/openapi.json"),
     ("GET", "/gradio_api/info"),
@@ -189,12 +193,31 @@ BAD_BODIES = [
     (json.dumps({"mood": "x", "user_id": "u", "history": [{"content_name": "n" * 501}]}), ["body", "history", 0, "content_name"], "at most 500"),
     (json.dumps({"mood": "x", "user_id": "u", "history": [{str(i): 1 for i in range(9)}]}), ["body", "history", 0], "at most 8"),
     (json.dumps({"mood": "x", "user_id": "u", "history": [{}] * 5001}), ["body", "history"], "at most 5000"),
+    (json.dumps({"mood": "x", "users": ["u" * 201]}), ["body", "users", 0], "at most 200"),
+    ('{"mood": "x", "users": ["\\ud800"]}', ["body", "users", 0], "unicode"),
 ]  # fmt: skip
+
+
+OTHER_ENDPOINTS = [
+    ("/api/like", '{"title": "Night Terror", "k": NaN}', ["body", "k"], "finite"),
+    ("/api/like", json.dumps({"title": "t" * 513}), ["body", "title"], "at most 512"),
+    ("/api/journey", '{"from": "sad", "to": "happy", "steps": Infinity}', ["body", "steps"], "finite"),
+    ("/api/journey", '{"from": "\\udc00", "to": "happy"}', ["body", "from"], "unicode"),
+    ("/api/vote", '{"user_id": "u", "id": "h1", "vote": -Infinity}', ["body", "vote"], "finite"),
+]
 
 
 @pytest.mark.parametrize(("raw", "loc", "words"), BAD_BODIES)
 def test_bad_values_get_a_short_422_naming_the_field(client, raw, loc, words):
-    response = post_raw(client, raw)
+    check_short_422(post_raw(client, raw), loc, words)
+
+
+@pytest.mark.parametrize(("path", "raw", "loc", "words"), OTHER_ENDPOINTS)
+def test_the_other_endpoints_refuse_bad_values_the_same_way(client, path, raw, loc, words):
+    check_short_422(client.post(path, content=raw, headers={"content-type": "application/json"}), loc, words)
+
+
+def check_short_422(response: httpx.Response, loc: list, words: str) -> None:
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     assert any(e["loc"][: len(loc)] == loc and words in e["msg"] for e in detail), detail

@@ -118,7 +118,7 @@ def test_with_the_login_the_page_searches_and_forgets_the_upload(guarded_app, br
         time.sleep(0.1)
     assert uploads(), "the upload did not arrive in the server's private folder"
     page.get_by_label("Your user_id in that file").fill("ann")
-    page.get_by_role("button", name="Use this viewer").click()
+    page.locator("#use-viewers").click()
     page.wait_for_function("() => document.body.innerText.includes('Viewer ann')", timeout=60_000)
     assert uploads() == []  # read, then deleted
     context.close()

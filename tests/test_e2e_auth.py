@@ -108,7 +108,7 @@ def test_with_the_login_the_page_searches_and_forgets_the_upload(guarded_app, br
 
     history = tmp_path / "my_history.csv"
     history.write_text(HISTORY)
-    page.get_by_text("Viewer (personalize with a watch history)").click()
+    page.get_by_text("Viewers (personalize with a watch history)").click()
     page.locator("input[type=file]").set_input_files(str(history))
     uploads = lambda: [p for p in tmp.glob("moodreel-uploads-*/**/*.csv")]  # noqa: E731
     page.wait_for_function("() => document.body.innerText.includes('my_history.csv')", timeout=60_000)

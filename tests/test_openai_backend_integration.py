@@ -131,12 +131,8 @@ def test_a_server_that_is_down_gives_clear_errors_and_fallbacks(tmp_path):
     with pytest.raises(MoodError, match=r"mood reader is unavailable right now \(Connection error"):
         LLMMoodParser(chat, load_prompt("parse_mood")).parse("make me laugh")
     chunks = list(stream_pitch(chat, load_prompt("pitch"), STORED, "make me laugh", ["amusement"], CREDITS))
-    assert (
-        len(chunks) == 1
-        and chunks[0].fallback
-        and "AI pitch unavailable (Connection error" in chunks[0].notice
-    )
-    assert STORED.title in chunks[0].text
+    assert len(chunks) == 1 and chunks[0].fallback and "AI pitch unavailable" in chunks[0].notice
+    assert "Connection error" in chunks[0].notice and STORED.title in chunks[0].text
     # the CLI says so in one line, without a traceback
     env = {
         "MOODREEL_LLM_BACKEND": "openai",

@@ -98,7 +98,10 @@ class UploadGuard:
         _, sep, target = unquote(path).partition("/file=")
         if not sep:
             return False
-        resolved = Path(target).resolve()
+        try:
+            resolved = Path(target).resolve()
+        except (OSError, ValueError):  # a NUL byte, a loop: nothing gradio could serve either
+            return True
         return resolved == self.upload_dir or self.upload_dir in resolved.parents
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -65,6 +65,7 @@ def test_the_upload_folder_is_never_served(tmp_path, monkeypatch):
         f"/gradio_api/file={str(path).replace('/', '%2F')}",
         f"/gradio_api/file={tmp_path}/elsewhere/../gradio-uploads/5f1e2d/history.csv",
         f"/file={path}",
+        "/gradio_api/file=/tmp/%00nul",
     ):
         response = client.get(url)
         assert response.status_code == 404 and "alice" not in response.text, url

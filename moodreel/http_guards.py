@@ -18,6 +18,7 @@ import base64
 import binascii
 import json
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -37,7 +38,7 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-async def _respond(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+async def _respond(send: Send, status: int, detail: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
         {
@@ -134,5 +135,7 @@ def short_errors(errors: list[dict]) -> list[dict]:
     return out
 
 
-async def short_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": short_errors(list(exc.errors()))})
+async def short_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """The handler for ``RequestValidationError`` (typed as any exception, as Starlette wants)."""
+    errors = list(exc.errors()) if isinstance(exc, RequestValidationError) else []
+    return JSONResponse(status_code=422, content={"detail": short_errors(errors)})

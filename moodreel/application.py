@@ -14,11 +14,14 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from moodreel.catalog import Catalog, load_catalog
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import ExtractorChoice, IngestSummary
+from moodreel.llm.factory import supports_steering
+from moodreel.llm.steering import MAX_BETA, Steering, SteeringUnavailable, viewer_vector
 from moodreel.mood.base import MoodParse
 from moodreel.profiles.history import History, HistoryError, HistoryProblem, read_history
 from moodreel.profiles.matching import MatchResult
@@ -26,7 +29,7 @@ from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
-from moodreel.search.describe import describe
+from moodreel.search.describe import describe, finetune_example
 from moodreel.search.pitch import PitchChunk
 from moodreel.search.recommender import Recommendation, RecommendationSet, Recommender
 from moodreel.services import Services
@@ -119,19 +122,62 @@ class Moodreel:
         include_watched: bool = False,
         pitch: bool = False,
         drop: list[str] | None = None,
+        steer: float = 0.0,
     ) -> RecommendationSet:
         """The titles for a mood, best first; with ``pitch`` every result also gets its pitch.
-        ``drop``: what-was-understood chips the viewer removed."""
+        ``drop``: what-was-understood chips the viewer removed. ``steer``: β of the pitches'
+        steering toward the viewer (``moodreel.llm.steering``; 0 = none)."""
+        options = self.llm_options(viewer, steer) if pitch else {}
         result = self.recommender.recommend(mood, k, filters, viewer, include_watched, drop=drop)
         if pitch:
-            self.pitch_all(result, viewer)
+            self.pitch_all(result, viewer, steer, options)
         return result
 
-    def pitch_all(self, result: RecommendationSet, viewer: ViewerProfile | None = None) -> None:
-        """Write each result's pitch into it, one after the other."""
+    def pitch_all(
+        self,
+        result: RecommendationSet,
+        viewer: ViewerProfile | None = None,
+        steer: float = 0.0,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        """Write each result's pitch into it, one after the other (steered by ``steer``)."""
         summary = viewer.summary() if viewer else ""
+        if options is None:
+            options = self.llm_options(viewer, steer)
         for rec in result.results:
-            rec.pitch = self.recommender.pitch(rec, result.mood, result.emotions, summary)
+            rec.pitch = self.recommender.pitch(
+                rec, result.mood, result.emotions, summary, llm_options=options
+            )
+        self._save_token_vectors(options)
+
+    # ---- steering --------------------------------------------------------------------
+    def llm_options(self, viewer: ViewerProfile | None, steer: float) -> dict[str, Any]:
+        """The chat model's extra arguments for a generation steered by ``steer`` toward ``viewer``.
+
+        Empty for ``steer == 0`` (exactly the unsteered path). ``SteeringUnavailable`` when the
+        backend has no logits to steer (an endpoint) or the viewer has no taste to steer toward.
+        """
+        if not steer:
+            return {}
+        if not 0 < steer <= MAX_BETA:
+            raise SteeringUnavailable(f"steer must be between 0 and {MAX_BETA:g}, got {steer:g}")
+        s = self._services
+        if s.settings.llm_backend != "local" or not supports_steering(s.chat_model):
+            raise SteeringUnavailable(
+                f"steering needs the local llama.cpp backend: the {s.settings.llm_backend} backend "
+                "(an OpenAI-compatible endpoint) gives no access to the logits; drop the steer option "
+                "or set MOODREEL_LLM_BACKEND=local"
+            )
+        if viewer is None:
+            raise SteeringUnavailable("steering needs a viewer: give a user (and a history) to steer toward")
+        vector = viewer_vector(viewer.taste, s.embedder.dimension)
+        if vector is None:
+            raise SteeringUnavailable("steering needs a viewer who liked or disliked a catalog title")
+        return {"steering": Steering(vector, steer, s.token_vectors)}
+
+    def _save_token_vectors(self, options: dict[str, Any]) -> None:
+        if "steering" in options:
+            options["steering"].cache.save()
 
     def stream_pitch(
         self, rec: Recommendation, result: RecommendationSet, viewer: ViewerProfile | None = None
@@ -185,10 +231,11 @@ class Moodreel:
             raise TitleNotFound(f"no title {name!r} in the catalog; closest: {'; '.join(closest) or 'none'}")
         return self._services.store.get([match.id])[0]
 
-    def describe(self, title: StoredTitle, viewer: ViewerProfile) -> str:
-        """A personalized description of ``title`` for ``viewer`` (no mood)."""
+    def describe(self, title: StoredTitle, viewer: ViewerProfile, steer: float = 0.0) -> str:
+        """A personalized description of ``title`` for ``viewer`` (no mood), steered by ``steer``."""
         s = self._services
-        return describe(
+        options = self.llm_options(viewer, steer)
+        text = describe(
             s.chat_model,
             s.prompt("pitch"),
             title,
@@ -196,13 +243,30 @@ class Moodreel:
             s.credits.get(title.id),
             s.settings.pitch_timeout_s,
             s.settings.pitch_temperature,
+            llm_options=options,
         )
+        self._save_token_vectors(options)
+        return text
 
-    def describe_picks(self, viewer: ViewerProfile, k: int) -> Iterator[Description]:
+    def describe_picks(self, viewer: ViewerProfile, k: int, steer: float = 0.0) -> Iterator[Description]:
         """Mood-free picks for a viewer (their taste is the query), each described as it is written.
 
-        Raises ``ProfileError`` (before any description) for a viewer with no taste to go on.
+        Raises ``ProfileError`` (before any description) for a viewer with no taste to go on, and
+        ``SteeringUnavailable`` (also before) when ``steer`` cannot be done.
         """
+        self.llm_options(viewer, steer)
         recs = self.recommender.recommend_for_viewer(viewer, k).results
         titles = {t.id: t for t in self._services.store.get([r.id for r in recs])}
-        return (Description(titles[r.id], self.describe(titles[r.id], viewer)) for r in recs)
+        return (Description(titles[r.id], self.describe(titles[r.id], viewer, steer)) for r in recs)
+
+    def picks_for_viewer(self, viewer: ViewerProfile, k: int) -> list[StoredTitle]:
+        """Mood-free picks for a viewer (their taste is the query), best first, without descriptions."""
+        recs = self.recommender.recommend_for_viewer(viewer, k).results
+        titles = {t.id: t for t in self._services.store.get([r.id for r in recs])}
+        return [titles[r.id] for r in recs]
+
+    def finetune_example(self, title: StoredTitle, viewer: ViewerProfile) -> dict[str, str]:
+        """A starter ``{"prompt", "completion"}`` training example for ``moodreel finetune``:
+        the describe prompt's user turn, and a house-style description made from the facts."""
+        s = self._services
+        return finetune_example(s.prompt("pitch"), title, viewer, s.credits.get(title.id))

@@ -205,11 +205,13 @@ def stream_pitch(
     max_sentences: int = MAX_SENTENCES,
     retries: int = 1,
     temperature: float = TEMPERATURE,
+    llm_options: dict[str, Any] | None = None,
 ) -> Iterator[PitchChunk]:
     """Yield the pitch sentence by sentence as it passes the checks, then a ``done`` chunk.
 
     ``timeout_s`` bounds the whole pitch, regeneration included; ``max_tokens`` each
-    generation. ``retries``: regenerations after a draft that fails the checks.
+    generation. ``retries``: regenerations after a draft that fails the checks. ``llm_options``:
+    extra keyword arguments for the chat model (``steering=`` for the local backend).
     """
     facts = pitch_facts(title, credits, mood, viewer_summary)
     base = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
@@ -224,7 +226,7 @@ def stream_pitch(
         problems: list[Violation] = []
         try:
             # a retry samples afresh: the same seed would give the same draft
-            options: dict[str, Any] = {"temperature": temperature}
+            options: dict[str, Any] = {"temperature": temperature, **(llm_options or {})}
             if attempts > 1:
                 options["seed"] = 1000 + attempts
             sentences = _sentences(model, messages, draft, max_tokens, deadline, timeout_s, **options)

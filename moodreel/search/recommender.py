@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
@@ -304,6 +305,7 @@ class Recommender:
         emotions: list[str],
         viewer_summary: str = "",
         max_tokens: int = 120,
+        llm_options: dict[str, Any] | None = None,
     ) -> Iterator[PitchChunk]:
         """The pitch as it is generated (at most ``max_tokens``); a template with a notice if the LLM fails."""
         if self.pitch_deps is None:
@@ -327,10 +329,19 @@ class Recommender:
             timeout_s=deps.timeout_s,
             max_tokens=max_tokens,
             temperature=deps.temperature,
+            llm_options=llm_options,
         )
 
-    def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:
-        return "".join(c.text for c in self.stream_pitch(rec, mood, emotions, viewer_summary)).strip()
+    def pitch(
+        self,
+        rec: Recommendation,
+        mood: str,
+        emotions: list[str],
+        viewer_summary: str = "",
+        llm_options: dict[str, Any] | None = None,
+    ) -> str:
+        chunks = self.stream_pitch(rec, mood, emotions, viewer_summary, llm_options=llm_options)
+        return "".join(c.text for c in chunks).strip()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 from moodreel.application import Moodreel  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
+from moodreel.llm.steering import MAX_BETA, SteeringUnavailable  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
@@ -41,6 +42,15 @@ class RecommendRequest(BaseModel):
         description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
     )
     include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
+    steer: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_BETA,
+        description=(
+            "Steer the pitches' words toward the viewer by this β (needs pitch, a user_id and the local "
+            "LLM; an endpoint backend answers 422)."
+        ),
+    )
 
 
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
@@ -69,9 +79,15 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         try:
             profile = viewer_profile(body)
             result = app.recommend(
-                body.mood, body.k, body.filters, profile, body.include_watched, pitch=body.pitch
+                body.mood,
+                body.k,
+                body.filters,
+                profile,
+                body.include_watched,
+                pitch=body.pitch,
+                steer=body.steer if body.pitch else 0.0,
             )
-        except (MoodError, HistoryError) as exc:
+        except (MoodError, HistoryError, SteeringUnavailable) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None

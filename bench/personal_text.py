@@ -104,7 +104,8 @@ def main() -> None:
     betas = [float(b) for b in args.betas.split(",")]
     state = Path(tempfile.mkdtemp(prefix="personal-text-"))
     base = Settings(**({"milvus_uri": args.db} if args.db else {}))
-    settings = base.model_copy(update={"cache_dir": state})  # profiles of this run stay out of data/
+    # profiles of this run stay out of data/; a slow shared CPU must not turn texts into templates
+    settings = base.model_copy(update={"cache_dir": state, "pitch_timeout_s": 600.0})
     services = build_services(settings)
     app = Moodreel(services)
     tuned = None

@@ -146,13 +146,13 @@ def test_cli_and_api_say_why_they_cannot_steer(tmp_path, monkeypatch):
             "1",
         ],
     )
-    assert out.exit_code != 0 and "no access to the logits" in out.output
+    assert out.exit_code == 2 and "no access to the logits" in out.output
     out = runner.invoke(cli, ["recommend", "tonight", "--steer", "1"])
-    assert out.exit_code != 0 and "--steer needs --user" in out.output
+    assert out.exit_code == 2 and "--steer needs --user" in out.output
     out = runner.invoke(
         cli, ["generate", "--history", str(history), "--output", str(tmp_path / "o.json"), "--steer", "1"]
     )
-    assert out.exit_code != 0 and "no access to the logits" in out.output
+    assert out.exit_code == 2 and "no access to the logits" in out.output
 
     api = TestClient(
         create_api(Moodreel(services, make_recommender(services)), services.settings, with_ui=False)

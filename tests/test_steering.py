@@ -200,3 +200,19 @@ def test_generate_writes_a_finetune_starter_from_the_facts(tmp_path, monkeypatch
     assert set(first) == {"prompt", "completion"}
     assert "Title: Horror Story" in first["prompt"] and "About this viewer:" in first["prompt"]
     assert first["completion"].startswith("Horror Story") and "horror" in first["completion"]
+
+
+def test_the_steering_request_reaches_the_chat_model_from_describe_and_recommend(tmp_path, monkeypatch):
+    services = make_services(tmp_path)  # the local backend; the fake stands in for its model
+    monkeypatch.setattr("moodreel.application.supports_steering", lambda model: True)
+    app = Moodreel(services, make_recommender(services))
+    profile = _horror_fan(services)
+    title = services.store.get(["h20"])[0]
+    services.chat_model.enqueue(*["A tense little shocker for you. It keeps the lights on all night."] * 3)
+    app.describe(title, profile, steer=1.5)
+    app.recommend("tonight", k=1, viewer=profile, pitch=True, steer=0.5)
+    app.describe(title, profile, steer=0.0)
+    asked = [kw.get("steering") for kw in services.chat_model.kwargs_seen]
+    assert [s.beta if s else None for s in asked] == [1.5, 0.5, None]
+    assert np.allclose(asked[0].viewer, viewer_vector(profile.taste, services.embedder.dimension))
+    assert asked[0].cache is services.token_vectors

@@ -182,7 +182,7 @@ def finetune(
     epochs: int = 3,
     lr: float = 2e-4,
     rank: int = 8,
-    alpha: float = 16.0,
+    alpha: int = 16,
     layers: int = 0,
     heldout_fraction: float = 0.1,
     seed: int = 0,
@@ -218,7 +218,7 @@ def finetune(
     held_ids = [encode(tokenizer, system, e) for e in held]
     config = LoraConfig(
         r=rank,
-        lora_alpha=alpha,
+        lora_alpha=int(alpha),
         lora_dropout=0.0,
         target_modules=TARGET_MODULES,
         layers_to_transform=list(range(n_layers - layers, n_layers)) if 0 < layers < n_layers else None,

@@ -90,7 +90,7 @@ class TokenVectors:
         if words:
             vecs = np.asarray(self._embedder.embed([texts[i] for i in words]), dtype=np.float32)
             norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-            vecs = vecs / np.where(norms == 0, 1, norms)
+            vecs = (vecs / np.where(norms == 0, 1, norms)).astype(np.float32)
             self._vectors.update(zip(words, vecs))
         zero = np.zeros(d, dtype=np.float32)
         for i in ids:

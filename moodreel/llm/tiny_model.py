@@ -48,7 +48,7 @@ def build_tiny_base(
         num_attention_heads=heads,
         num_key_value_heads=kv_heads,
         max_position_embeddings=2048,
-        rope_theta=1_000_000.0,
+        rope_theta=1_000_000.0,  # type: ignore[call-arg]  # transformers 5 moves it into rope_parameters
         rms_norm_eps=1e-6,
         tie_word_embeddings=False,
         bos_token_id=tokenizer.bos_token_id,

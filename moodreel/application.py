@@ -15,12 +15,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from moodreel.catalog import Catalog, load_catalog
 from moodreel.credits import Credits
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import ExtractorChoice, IngestSummary
+from moodreel.llm.factory import supports_steering
+from moodreel.llm.steering import MAX_BETA, Steering, SteeringUnavailable, viewer_vector
 from moodreel.memo import Memo
 from moodreel.mood.base import MoodParse
 from moodreel.poster.card import PosterFacts
@@ -30,7 +33,7 @@ from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
-from moodreel.search.describe import describe
+from moodreel.search.describe import describe, finetune_example
 from moodreel.search.pitch import PitchChunk, pitch_facts
 from moodreel.search.recommender import (
     JourneyResult,
@@ -140,12 +143,15 @@ class Moodreel:
         include_watched: bool = False,
         pitch: bool = False,
         drop: list[str] | None = None,
+        steer: float = 0.0,
     ) -> RecommendationSet:
         """The titles for a mood, best first; with ``pitch`` every result also gets its pitch.
-        ``drop``: what-was-understood chips the viewer removed."""
+        ``drop``: what-was-understood chips the viewer removed. ``steer``: β of the pitches'
+        steering toward the viewer (``moodreel.llm.steering``; 0 = none)."""
+        options = self.llm_options(viewer, steer) if pitch else {}
         result = self.recommender.recommend(mood, k, filters, viewer, include_watched, drop=drop)
         if pitch:
-            self.pitch_all(result, viewer)
+            self.pitch_all(result, viewer, steer=steer, options=options)
         return result
 
     def recommend_together(
@@ -196,17 +202,54 @@ class Moodreel:
         result: RecommendationSet,
         viewer: ViewerProfile | None = None,
         cancelled: Callable[[], bool] | None = None,
+        steer: float = 0.0,
+        options: dict[str, Any] | None = None,
     ) -> None:
         """Write each result's tagline and pitch into it, in order (the pitches of one search
-        share their prompt's start, which the LLM reuses). Stops early once ``cancelled``."""
-        for rec in result.results:
-            text, done = "", None
-            for chunk in self.stream_pitch(rec, result, viewer, cancelled):
-                text += chunk.text
-                done = chunk if chunk.done else done
-            if done is None:
-                return  # cancelled: the caller is gone
-            rec.pitch, rec.tagline = text.strip(), done.tagline
+        share their prompt's start, which the LLM reuses; steered by ``steer``). Stops early
+        once ``cancelled``."""
+        if options is None:
+            options = self.llm_options(viewer, steer)
+        try:
+            for rec in result.results:
+                text, done = "", None
+                for chunk in self.stream_pitch(rec, result, viewer, cancelled, options):
+                    text += chunk.text
+                    done = chunk if chunk.done else done
+                if done is None:
+                    return  # cancelled: the caller is gone
+                rec.pitch, rec.tagline = text.strip(), done.tagline
+        finally:
+            self._save_token_vectors(options)
+
+    # ---- steering --------------------------------------------------------------------
+    def llm_options(self, viewer: ViewerProfile | None, steer: float) -> dict[str, Any]:
+        """The chat model's extra arguments for a generation steered by ``steer`` toward ``viewer``.
+
+        Empty for ``steer == 0`` (exactly the unsteered path). ``SteeringUnavailable`` when the
+        backend has no logits to steer (an endpoint) or the viewer has no taste to steer toward.
+        """
+        if not steer:
+            return {}
+        if not 0 < steer <= MAX_BETA:
+            raise SteeringUnavailable(f"steer must be between 0 and {MAX_BETA:g}, got {steer:g}")
+        s = self._services
+        if s.settings.llm_backend != "local" or not supports_steering(s.chat_model):
+            raise SteeringUnavailable(
+                f"steering needs the local llama.cpp backend: the {s.settings.llm_backend} backend "
+                "(an OpenAI-compatible endpoint) gives no access to the logits; drop the steer option "
+                "or set MOODREEL_LLM_BACKEND=local"
+            )
+        if viewer is None:
+            raise SteeringUnavailable("steering needs a viewer: give a user (and a history) to steer toward")
+        vector = viewer_vector(viewer.taste, s.embedder.dimension)
+        if vector is None:
+            raise SteeringUnavailable("steering needs a viewer who liked or disliked a catalog title")
+        return {"steering": Steering(vector, steer, s.token_vectors)}
+
+    def _save_token_vectors(self, options: dict[str, Any]) -> None:
+        if "steering" in options:
+            options["steering"].cache.save()
 
     def stream_pitch(
         self,
@@ -214,12 +257,14 @@ class Moodreel:
         result: RecommendationSet,
         viewer: ViewerProfile | None = None,
         cancelled: Callable[[], bool] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> Iterator[PitchChunk]:
         """One result's tagline and pitch as they are written (templates with a notice if the
-        LLM fails). The final tagline is kept for this title's poster (``poster``)."""
+        LLM fails). The final tagline is kept for this title's poster (``poster``).
+        ``options``: the chat model's extra arguments (``llm_options``: steering)."""
         summary = viewer.summary() if viewer else ""
         for chunk in self.recommender.stream_pitch(
-            rec, result.mood, result.emotions, summary, cancelled=cancelled
+            rec, result.mood, result.emotions, summary, cancelled=cancelled, llm_options=options
         ):
             if chunk.done and chunk.tagline:
                 self._taglines.keep((rec.id, result.mood, viewer.pid if viewer else ""), chunk.tagline)
@@ -303,10 +348,11 @@ class Moodreel:
             raise TitleNotFound(f"no title {name!r} in the catalog; closest: {'; '.join(closest) or 'none'}")
         return self._services.store.get([match.id])[0]
 
-    def describe(self, title: StoredTitle, viewer: ViewerProfile) -> str:
-        """A personalized description of ``title`` for ``viewer`` (no mood)."""
+    def describe(self, title: StoredTitle, viewer: ViewerProfile, steer: float = 0.0) -> str:
+        """A personalized description of ``title`` for ``viewer`` (no mood), steered by ``steer``."""
         s = self._services
-        return describe(
+        options = self.llm_options(viewer, steer)
+        text = describe(
             s.chat_model,
             s.prompt("pitch"),
             title,
@@ -314,13 +360,30 @@ class Moodreel:
             s.credits.get(title.id),
             s.settings.pitch_timeout_s,
             s.settings.pitch_temperature,
+            llm_options=options,
         )
+        self._save_token_vectors(options)
+        return text
 
-    def describe_picks(self, viewer: ViewerProfile, k: int) -> Iterator[Description]:
+    def describe_picks(self, viewer: ViewerProfile, k: int, steer: float = 0.0) -> Iterator[Description]:
         """Mood-free picks for a viewer (their taste is the query), each described as it is written.
 
-        Raises ``ProfileError`` (before any description) for a viewer with no taste to go on.
+        Raises ``ProfileError`` (before any description) for a viewer with no taste to go on, and
+        ``SteeringUnavailable`` (also before) when ``steer`` cannot be done.
         """
+        self.llm_options(viewer, steer)
         recs = self.recommender.recommend_for_viewer(viewer, k).results
         titles = {t.id: t for t in self._services.store.get([r.id for r in recs])}
-        return (Description(titles[r.id], self.describe(titles[r.id], viewer)) for r in recs)
+        return (Description(titles[r.id], self.describe(titles[r.id], viewer, steer)) for r in recs)
+
+    def picks_for_viewer(self, viewer: ViewerProfile, k: int) -> list[StoredTitle]:
+        """Mood-free picks for a viewer (their taste is the query), best first, without descriptions."""
+        recs = self.recommender.recommend_for_viewer(viewer, k).results
+        titles = {t.id: t for t in self._services.store.get([r.id for r in recs])}
+        return [titles[r.id] for r in recs]
+
+    def finetune_example(self, title: StoredTitle, viewer: ViewerProfile) -> dict[str, str]:
+        """A starter ``{"prompt", "completion"}`` training example for ``moodreel finetune``:
+        the describe prompt's user turn, and a house-style description made from the facts."""
+        s = self._services
+        return finetune_example(s.prompt("pitch"), title, viewer, s.credits.get(title.id))

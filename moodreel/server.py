@@ -25,6 +25,7 @@ from moodreel.application import Moodreel, TitleNotFound  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
 from moodreel.http_guards import BasicAuthGuard, UploadGuard, short_validation_error  # noqa: E402
+from moodreel.llm.steering import MAX_BETA, SteeringUnavailable  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
@@ -66,6 +67,16 @@ class RecommendRequest(BaseModel):
         min_length=1,
         max_length=10,
         description="Viewers watching together (kept profiles): tastes blended, no one's dislikes.",
+    )
+
+    steer: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_BETA,
+        description=(
+            "Steer the pitches' words toward the viewer by this β (needs pitch, a user_id and the local "
+            "LLM; an endpoint backend answers 422)."
+        ),
     )
 
 
@@ -179,18 +190,20 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
                 together = app.recommend_together(
                     body.mood, viewers, body.k, body.filters, body.include_watched
                 )
+                if body.steer:
+                    raise SteeringUnavailable("steer needs one viewer (user_id), not several (users)")
                 if body.pitch:
                     app.pitch_all(together, None, cancelled=gone.is_set)
                 return together
             profile = viewer_profile(body)
             result = app.recommend(body.mood, body.k, body.filters, profile, body.include_watched)
             if body.pitch:
-                app.pitch_all(result, profile, cancelled=gone.is_set)
+                app.pitch_all(result, profile, cancelled=gone.is_set, steer=body.steer)
             return result
 
         try:
             return await while_connected(request, work)
-        except (MoodError, HistoryError) as exc:
+        except (MoodError, HistoryError, SteeringUnavailable) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None

@@ -21,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 
 from moodreel.credits import CreditsIndex
 from moodreel.embedding import Embedder, SentenceTransformerEmbedder, VibeEncoder
+from moodreel.llm.steering import TokenVectorCache
 from moodreel.poster.images import ImageEndpoint
 from moodreel.poster.maker import PosterMaker
 from moodreel.profiles.store import ProfileStore
@@ -94,6 +95,11 @@ class Services:
 
             self._chat_model = make_chat_model(self.settings)
         return self._chat_model
+
+    @cached_property
+    def token_vectors(self) -> TokenVectorCache:
+        """Embeddings of the LLM's vocabulary tokens, for steering (kept under the state directory)."""
+        return TokenVectorCache(self.embedder, self.settings.state_dir / "token_vectors")
 
     @cached_property
     def credits(self) -> CreditsIndex:

@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         default_factory=default_threads, ge=1, description="llama.cpp threads (default: all cores but one)."
     )
     llm_context: int = Field(2048, ge=512, description="llama.cpp context length.")
+    llm_adapter: Path | None = Field(
+        None,
+        description=(
+            "LoRA adapter for the local LLM: a `moodreel finetune` output directory or a GGUF LoRA file "
+            "(local backend only; an endpoint serves its own adapters)."
+        ),
+    )
     llm_temperature: float = Field(
         0.2,
         ge=0,

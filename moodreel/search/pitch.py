@@ -241,6 +241,7 @@ def stream_pitch(
     retries: int = 1,
     temperature: float = TEMPERATURE,
     cancelled: Callable[[], bool] | None = None,
+    llm_options: dict[str, Any] | None = None,
 ) -> Iterator[PitchChunk]:
     """Yield the tagline, then the pitch sentence by sentence as it passes the checks, then
     a ``done`` chunk.
@@ -248,7 +249,8 @@ def stream_pitch(
     ``timeout_s`` bounds the writing of the whole pitch, regeneration included (not the
     wait for a busy LLM); ``max_tokens`` each generation. ``retries``: regenerations after
     a draft that fails the checks. ``cancelled``: polled per token; once true the pitch
-    stops without another chunk (the viewer left).
+    stops without another chunk (the viewer left). ``llm_options``: extra keyword
+    arguments for the chat model (``steering=`` for the local backend).
     """
     facts = pitch_facts(title, credits, mood, viewer_summary)
     base = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
@@ -266,7 +268,7 @@ def stream_pitch(
         started = time.monotonic()
         try:
             # a retry samples afresh: the same seed would give the same draft
-            options: dict[str, Any] = {"temperature": temperature}
+            options: dict[str, Any] = {"temperature": temperature, **(llm_options or {})}
             if attempts > 1:
                 options["seed"] = 1000 + attempts
             pieces = _pieces(

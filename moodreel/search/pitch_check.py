@@ -117,7 +117,9 @@ PLOT_NOUNS = {
     "apocalypse": "apocalyp", "pandemic": "pandemic", "shark": "shark", "haunted": "haunt",
     "curse": "curse", "treasure": "treasure", "murder": "murder", "time travel": "time travel",
 }  # fmt: skip
-_PLOT = re.compile(r"\b(" + "|".join(sorted(PLOT_NOUNS, key=len, reverse=True)) + r")(?:e?s)?\b", re.IGNORECASE)
+_PLOT = re.compile(
+    r"\b(" + "|".join(sorted(PLOT_NOUNS, key=len, reverse=True)) + r")(?:e?s)?\b", re.IGNORECASE
+)
 DARK_GENRES = {"horror", "thriller", "crime"}
 DARK_VIBES = {"dread", "terror", "horror", "violence", "menace", "cruelty", "fright", "scare"}
 LIGHT_GENRES = {"comedy", "family", "animation"}
@@ -209,7 +211,9 @@ def plot_violations(text: str, facts: PitchFacts) -> list[Violation]:
     """Story elements (a heist, zombies, a wedding) that the title's own facts never mention."""
     own = " ".join([facts.title, facts.synopsis, *facts.genres, *facts.vibes]).lower()
     found = {m.group(1).lower() for m in _PLOT.finditer(text)}
-    return [Violation("plot", f"{w!r} is not in the synopsis") for w in sorted(found) if PLOT_NOUNS[w] not in own]
+    return [
+        Violation("plot", f"{w!r} is not in the synopsis") for w in sorted(found) if PLOT_NOUNS[w] not in own
+    ]
 
 
 def link_violations(text: str) -> list[Violation]:

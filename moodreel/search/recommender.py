@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
@@ -464,6 +465,7 @@ class Recommender:
         viewer_summary: str = "",
         max_tokens: int = 120,
         cancelled: Callable[[], bool] | None = None,
+        llm_options: dict[str, Any] | None = None,
     ) -> Iterator[PitchChunk]:
         """The tagline and pitch as they are generated (at most ``max_tokens``); templates with
         a notice if the LLM fails or cannot be loaded. ``cancelled``: polled while writing."""
@@ -500,10 +502,19 @@ class Recommender:
             max_tokens=max_tokens,
             temperature=deps.temperature,
             cancelled=cancelled,
+            llm_options=llm_options,
         )
 
-    def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:
-        return "".join(c.text for c in self.stream_pitch(rec, mood, emotions, viewer_summary)).strip()
+    def pitch(
+        self,
+        rec: Recommendation,
+        mood: str,
+        emotions: list[str],
+        viewer_summary: str = "",
+        llm_options: dict[str, Any] | None = None,
+    ) -> str:
+        chunks = self.stream_pitch(rec, mood, emotions, viewer_summary, llm_options=llm_options)
+        return "".join(c.text for c in chunks).strip()
 
 
 @dataclass(frozen=True)

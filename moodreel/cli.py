@@ -173,7 +173,7 @@ def recommend(
         app = _app(db, parser)
         users = list(dict.fromkeys(user or []))
         if steer and len(users) != 1:
-            fail("--steer needs one --user (the viewer to steer toward)")
+            fail("--steer needs --user: one viewer to steer toward")
         if len(users) > 1:
             viewers = {u: _viewer(app, u, history) for u in users}
             result = app.recommend_together(text, viewers, k, filters, include_watched)

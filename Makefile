@@ -53,7 +53,8 @@ bench: install .venv-milvus/bin/milvus-server
 	$(BIN)/python bench/relevance.py --save
 	$(BIN)/python bench/extraction.py --save --llm-limit 6
 	$(BIN)/python bench/latency.py --save
-	$(BIN)/python bench/pitch.py --save --limit 8
+	$(BIN)/python bench/pitch.py --save
+	$(BIN)/python bench/load.py --save
 	$(BIN)/python bench/ingest.py --save
 	$(BIN)/python bench/personalization.py --save
 	$(BIN)/python bench/scale.py --save $(if $(FULL),--full)

@@ -1,17 +1,23 @@
 """Pitch quality and speed with the configured LLM: complete, short, grounded, in tone.
 
-    python bench/pitch.py [--db URI] [--moods 4] [--top 6] [--limit PAIRS] [--dump] [--json] [--save]
+    python bench/pitch.py [--db URI] [--moods 5] [--top 10] [--limit PAIRS] [--dump] [--json] [--save]
 
 For each of the first --moods moods (bench/latency.py's list), the top --top titles from
-the real store get a pitch from ``moodreel.search.pitch.stream_pitch``, one after the other,
-as the page streams them. Figures per pitch:
+the real store get a tagline and a pitch from ``moodreel.search.pitch.stream_pitch``, one
+after the other in page order, as the page streams them (50 pairs by default). The LLM is
+warmed up as the server does (``warm_up_pitches``). Figures per pitch:
 - complete: the shown text ends on a full sentence; words p50/max and within 45 words.
 - drafts with ...: the checks (``moodreel.search.pitch_check``) caught invented names, claims
   (awards, praise), a contradicting tone or genre label, a synopsis copy, or an unusable
   form (cut off, too long, empty) in a draft, before anything was shown.
 - final text failing the checks: the checks run again on what was shown (0 unless the
   template itself trips them); regenerated and template fallback rates.
-- first text: seconds until the first sentence is shown; pitch: until it is done.
+- tagline: written by the LLM (else a template), words p50/max, shown taglines failing checks.
+- first token: seconds from asking for the pitch to the LLM's first token, for the 1st
+  pitch of a search and for the later ones (they reuse the prompt's shared start); first
+  text: until the tagline or first sentence is shown; pitch: until it is done.
+- all 6 done: seconds from the first pitch's start until the first 6 pitches of a search
+  are done (the page's default six cards), per search.
 ``--dump`` prints every pitch verbatim, with its title, genres and what the checks found.
 """
 
@@ -26,6 +32,7 @@ from common import finish, make_parser, table
 
 DRAFT_KINDS = [
     ("invented names", {"name"}),
+    ("invented story elements", {"plot"}),
     ("invented claims (awards, praise)", {"claim"}),
     ("tone or genre contradictions", {"tone"}),
     ("synopsis copies", {"copy"}),
@@ -38,6 +45,24 @@ def draft_key(found: set[str]) -> str:
     return f"draft_{'_'.join(sorted(found))}_rate"
 
 
+class FirstToken:
+    """The chat model, noting when the first non-empty token of each stream arrives."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.first: float | None = None
+
+    def stream(self, *args, **kwargs):
+        stream = self.model.stream(*args, **kwargs)
+        try:
+            for chunk in stream:
+                if chunk.content and self.first is None:
+                    self.first = time.perf_counter()
+                yield chunk
+        finally:
+            stream.close()
+
+
 def rate(flags: list[bool]) -> float:
     return round(sum(flags) / len(flags), 3) if flags else 0.0
 
@@ -45,8 +70,8 @@ def rate(flags: list[bool]) -> float:
 def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument("--db", default=None)
-    parser.add_argument("--moods", type=int, default=4, help="moods from bench/latency.py's list")
-    parser.add_argument("--top", type=int, default=6, help="titles per mood (a search's cards)")
+    parser.add_argument("--moods", type=int, default=5, help="moods from bench/latency.py's list")
+    parser.add_argument("--top", type=int, default=10, help="titles per mood (a search's cards)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many (mood, title) pairs")
     parser.add_argument("--dump", action="store_true", help="print every pitch verbatim")
     args = parser.parse_args()
@@ -55,6 +80,7 @@ def main() -> None:
     from moodreel.search.pitch_check import check_pitch, kinds
     from moodreel.search.pitch_text import MAX_WORDS, split_sentences, words
     from moodreel.search.recommender import Recommender
+    from moodreel.search.tagline import check_tagline
     from moodreel.services import build_services
     from moodreel.settings import Settings
 
@@ -66,23 +92,28 @@ def main() -> None:
     for mood in MOODS[: args.moods]:
         result = recommender.recommend(mood, args.top)
         stored = {t.id: t for t in services.store.get([r.id for r in result.results])}
-        pairs += [(mood, result.emotions, stored[r.id]) for r in result.results if r.id in stored]
+        found = [stored[r.id] for r in result.results if r.id in stored]
+        pairs += [(mood, result.emotions, title, i) for i, title in enumerate(found)]
     pairs = pairs[: args.limit] if args.limit else pairs
-    model.invoke("Say OK.", max_tokens=1)  # load the model; no warm-up pitch in the prefix cache
+    recommender.warm_up_pitches()  # as the server does: the model loaded, the prompt's start cached
+    timed = FirstToken(model)
 
     rows = []
-    for mood, emotions, title in pairs:
+    for mood, emotions, title, position in pairs:
         credits = credits_index.get(title.id)
         start = time.perf_counter()
+        timed.first = None
         first, chunks = None, []
         for chunk in stream_pitch(
-            model, prompt, title, mood, emotions, credits, timeout_s=settings.pitch_timeout_s
+            timed, prompt, title, mood, emotions, credits, timeout_s=settings.pitch_timeout_s
         ):
-            if chunk.text and first is None:
+            if (chunk.text or chunk.tagline) and first is None:
                 first = time.perf_counter() - start
             chunks.append(chunk)
         seconds = time.perf_counter() - start
+        first_token = (timed.first - start) if timed.first is not None else seconds
         text, last = "".join(c.text for c in chunks).strip(), chunks[-1]
+        facts = pitch_facts(title, credits, mood)
         rows.append(
             {
                 "mood": mood,
@@ -97,7 +128,14 @@ def main() -> None:
                 "notice": last.notice,
                 "violations": [str(v) for v in last.violations],
                 "draft_kinds": sorted(kinds(last.violations)),
-                "final_kinds": sorted(kinds(check_pitch(text, pitch_facts(title, credits, mood)))),
+                "final_kinds": sorted(kinds(check_pitch(text, facts))),
+                "tagline": last.tagline,
+                "tagline_llm": not last.tagline_fallback,
+                "tagline_violations": [str(v) for v in last.tagline_violations],
+                "tagline_words": words(last.tagline),
+                "tagline_final_kinds": sorted(kinds(check_tagline(last.tagline, facts))),
+                "position": position,
+                "first_token_s": round(first_token, 2),
                 "first_text_s": round(first if first is not None else seconds, 2),
                 "seconds": round(seconds, 2),
             }
@@ -106,16 +144,25 @@ def main() -> None:
             r = rows[-1]
             flags = [f"{r['words']} words", f"{r['seconds']:.1f} s", f"attempts {r['attempts']}"]
             flags += ["TEMPLATE"] if r["fallback"] else []
-            print(f"\n### {mood} -> {title.title} ({', '.join(title.genres)})\n{text}")
+            print(f"\n### {mood} -> {title.title} ({', '.join(title.genres)})\n> {last.tagline}\n{text}")
             print(
                 f"[{'; '.join(flags)}]"
                 + (f" caught: {' | '.join(r['violations'])}" if r["violations"] else "")
+                + (f" tagline: {' | '.join(r['tagline_violations'])}" if r["tagline_violations"] else "")
             )
 
     if not rows:
         raise SystemExit("no (mood, title) pairs: is the store empty? (python -m ingest --extractor fast)")
     n = len(rows)
     word_counts = [r["words"] for r in rows]
+    firsts = [r["first_token_s"] for r in rows if r["position"] == 0]
+    laters = [r["first_token_s"] for r in rows if r["position"] > 0]
+    searches: dict[str, list[dict]] = {}
+    for r in rows:
+        searches.setdefault(r["mood"], []).append(r)
+    six_done = [
+        sum(r["seconds"] for r in sorted(rs, key=lambda r: r["position"])[:6]) for rs in searches.values()
+    ]
     summary = {
         "pairs": n,
         "llm_backend": settings.llm_backend,
@@ -127,6 +174,15 @@ def main() -> None:
         "final_name_rate": rate(["name" in r["final_kinds"] for r in rows]),
         "final_tone_rate": rate(["tone" in r["final_kinds"] for r in rows]),
         "final_any_rate": rate([bool(r["final_kinds"]) for r in rows]),
+        "free_of_names_and_tone_rate": rate([not {"name", "tone"} & set(r["final_kinds"]) for r in rows]),
+        "tagline_llm_rate": rate([r["tagline_llm"] for r in rows]),
+        "tagline_words_p50": statistics.median(r["tagline_words"] for r in rows),
+        "tagline_words_max": max(r["tagline_words"] for r in rows),
+        "tagline_final_any_rate": rate([bool(r["tagline_final_kinds"]) for r in rows]),
+        "first_token_first_p50_s": round(statistics.median(firsts), 2) if firsts else None,
+        "first_token_later_p50_s": round(statistics.median(laters), 2) if laters else None,
+        "six_done_p50_s": round(statistics.median(six_done), 1),
+        "six_done_max_s": round(max(six_done), 1),
         "regenerated_rate": rate([r["attempts"] > 1 for r in rows]),
         "fallback_rate": rate([r["fallback"] for r in rows]),
         "first_text_p50_s": round(statistics.median(r["first_text_s"] for r in rows), 2),
@@ -146,8 +202,21 @@ def main() -> None:
         ("shown text failing any check", f"{summary['final_any_rate']:.0%}"),
         ("regenerated", f"{summary['regenerated_rate']:.0%}"),
         ("template fallback", f"{summary['fallback_rate']:.0%}"),
-        ("first text p50 (s)", summary["first_text_p50_s"]),
+        (
+            "shown text free of invented names and tone contradictions",
+            f"{summary['free_of_names_and_tone_rate']:.0%}",
+        ),
+        ("tagline written by the LLM (else template)", f"{summary['tagline_llm_rate']:.0%}"),
+        ("tagline words p50 / max", f"{summary['tagline_words_p50']:g} / {summary['tagline_words_max']}"),
+        ("shown taglines failing any check", f"{summary['tagline_final_any_rate']:.0%}"),
+        ("first token p50, 1st pitch of a search (s)", summary["first_token_first_p50_s"]),
+        ("first token p50, later pitches (s)", summary["first_token_later_p50_s"]),
+        ("first text shown p50 (s)", summary["first_text_p50_s"]),
         ("pitch p50 / max (s)", f"{summary['pitch_p50_s']} / {summary['pitch_max_s']}"),
+        (
+            "all 6 pitches of a search done p50 / max (s)",
+            f"{summary['six_done_p50_s']} / {summary['six_done_max_s']}",
+        ),
     ]
     note = (
         f"{n} (mood, title) pairs: {args.moods} moods x top {args.top}, one pitch after the other, "

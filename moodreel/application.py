@@ -11,27 +11,42 @@ their kind of message; none of them reaches into the objects behind this one.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from moodreel.catalog import Catalog, load_catalog
+from moodreel.credits import Credits
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import ExtractorChoice, IngestSummary
+from moodreel.llm.factory import supports_steering
+from moodreel.llm.steering import MAX_BETA, Steering, SteeringUnavailable, viewer_vector
+from moodreel.memo import Memo
 from moodreel.mood.base import MoodParse
+from moodreel.poster.card import PosterFacts
 from moodreel.profiles.history import History, HistoryError, HistoryProblem, read_history
 from moodreel.profiles.matching import MatchResult
 from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
-from moodreel.search.describe import describe
-from moodreel.search.pitch import PitchChunk
-from moodreel.search.recommender import Recommendation, RecommendationSet, Recommender
+from moodreel.search.describe import describe, finetune_example
+from moodreel.search.pitch import PitchChunk, pitch_facts
+from moodreel.search.recommender import (
+    JourneyResult,
+    LikeResult,
+    Recommendation,
+    RecommendationSet,
+    Recommender,
+)
+from moodreel.search.tagline import template_tagline
 from moodreel.services import Services
 
 SAMPLE_HISTORY = "viewing_history.csv"
+_BARE_YEAR = re.compile(r"^(.*\S)\s*[,-]?\s+(\d{4})$")
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +79,7 @@ class Moodreel:
     def __init__(self, services: Services, recommender: Recommender | None = None) -> None:
         self._services = services
         self._recommender = recommender
+        self._taglines: Memo[tuple[str, str, str], str] = Memo(2000)
 
     @property
     def recommender(self) -> Recommender:
@@ -78,6 +94,14 @@ class Moodreel:
     # ---- the store -------------------------------------------------------------------
     def title_count(self) -> int:
         return self._services.store.count()
+
+    def warm_up_pitches(self) -> None:
+        """Load the LLM and cache the pitch prompt's start (seconds; a failure is only logged:
+        pitches then fall back to templates with a notice)."""
+        try:
+            self.recommender.warm_up_pitches()
+        except Exception as exc:  # noqa: BLE001 - a warm-up must never stop the app
+            log.warning("the LLM could not be warmed up: %s", exc)
 
     def warm_up(self) -> None:
         """Load the mood parser and open the store now, not while the first visitor waits."""
@@ -119,26 +143,159 @@ class Moodreel:
         include_watched: bool = False,
         pitch: bool = False,
         drop: list[str] | None = None,
+        steer: float = 0.0,
     ) -> RecommendationSet:
         """The titles for a mood, best first; with ``pitch`` every result also gets its pitch.
-        ``drop``: what-was-understood chips the viewer removed."""
+        ``drop``: what-was-understood chips the viewer removed. ``steer``: β of the pitches'
+        steering toward the viewer (``moodreel.llm.steering``; 0 = none)."""
+        options = self.llm_options(viewer, steer) if pitch else {}
         result = self.recommender.recommend(mood, k, filters, viewer, include_watched, drop=drop)
         if pitch:
-            self.pitch_all(result, viewer)
+            self.pitch_all(result, viewer, steer=steer, options=options)
         return result
 
-    def pitch_all(self, result: RecommendationSet, viewer: ViewerProfile | None = None) -> None:
-        """Write each result's pitch into it, one after the other."""
-        summary = viewer.summary() if viewer else ""
-        for rec in result.results:
-            rec.pitch = self.recommender.pitch(rec, result.mood, result.emotions, summary)
+    def recommend_together(
+        self,
+        mood: str,
+        viewers: dict[str, ViewerProfile],
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        include_watched: bool = False,
+        drop: list[str] | None = None,
+    ) -> RecommendationSet:
+        """Picks for several viewers at once (names -> profiles): no one's dislikes, each
+        pick says whom it fits. One viewer is an ordinary personalized ``recommend``."""
+        if not viewers:
+            raise HistoryError("watching together needs at least one viewer")
+        if len(viewers) == 1:
+            (profile,) = viewers.values()
+            return self.recommend(mood, k, filters, profile, include_watched, drop=drop)
+        return self.recommender.together(mood, dict(viewers), k, filters, include_watched, drop)
+
+    def like(
+        self,
+        title: str | None = None,
+        k: int = 10,
+        mood: str | None = None,
+        title_id: str | None = None,
+        filters: SearchFilters | None = None,
+    ) -> LikeResult:
+        """More like one title, named (forgiving: case, accents, punctuation, a year) or by id,
+        optionally steered by a mood ("but funnier"). ``TitleNotFound`` names close matches."""
+        if title_id:
+            found = self._services.store.get([title_id])
+            if not found:
+                raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
+            seed = found[0]
+        elif title and title.strip():
+            seed = self.find_title(title)
+        else:
+            raise TitleNotFound("say which title: give its name or its id")
+        return self.recommender.like(seed, k, mood, filters)
+
+    def journey(self, start: str, end: str, steps: int = 3) -> JourneyResult:
+        """Titles, in order, that walk from the mood ``start`` to the mood ``end``."""
+        return self.recommender.journey(start, end, steps)
+
+    def pitch_all(
+        self,
+        result: RecommendationSet,
+        viewer: ViewerProfile | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        steer: float = 0.0,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        """Write each result's tagline and pitch into it, in order (the pitches of one search
+        share their prompt's start, which the LLM reuses; steered by ``steer``). Stops early
+        once ``cancelled``."""
+        if options is None:
+            options = self.llm_options(viewer, steer)
+        try:
+            for rec in result.results:
+                text, done = "", None
+                for chunk in self.stream_pitch(rec, result, viewer, cancelled, options):
+                    text += chunk.text
+                    done = chunk if chunk.done else done
+                if done is None:
+                    return  # cancelled: the caller is gone
+                rec.pitch, rec.tagline = text.strip(), done.tagline
+        finally:
+            self._save_token_vectors(options)
+
+    # ---- steering --------------------------------------------------------------------
+    def llm_options(self, viewer: ViewerProfile | None, steer: float) -> dict[str, Any]:
+        """The chat model's extra arguments for a generation steered by ``steer`` toward ``viewer``.
+
+        Empty for ``steer == 0`` (exactly the unsteered path). ``SteeringUnavailable`` when the
+        backend has no logits to steer (an endpoint) or the viewer has no taste to steer toward.
+        """
+        if not steer:
+            return {}
+        if not 0 < steer <= MAX_BETA:
+            raise SteeringUnavailable(f"steer must be between 0 and {MAX_BETA:g}, got {steer:g}")
+        s = self._services
+        if s.settings.llm_backend != "local" or not supports_steering(s.chat_model):
+            raise SteeringUnavailable(
+                f"steering needs the local llama.cpp backend: the {s.settings.llm_backend} backend "
+                "(an OpenAI-compatible endpoint) gives no access to the logits; drop the steer option "
+                "or set MOODREEL_LLM_BACKEND=local"
+            )
+        if viewer is None:
+            raise SteeringUnavailable("steering needs a viewer: give a user (and a history) to steer toward")
+        vector = viewer_vector(viewer.taste, s.embedder.dimension)
+        if vector is None:
+            raise SteeringUnavailable("steering needs a viewer who liked or disliked a catalog title")
+        return {"steering": Steering(vector, steer, s.token_vectors)}
+
+    def _save_token_vectors(self, options: dict[str, Any]) -> None:
+        if "steering" in options:
+            options["steering"].cache.save()
 
     def stream_pitch(
-        self, rec: Recommendation, result: RecommendationSet, viewer: ViewerProfile | None = None
+        self,
+        rec: Recommendation,
+        result: RecommendationSet,
+        viewer: ViewerProfile | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> Iterator[PitchChunk]:
-        """One result's pitch as it is written (a template with a notice if the LLM fails)."""
+        """One result's tagline and pitch as they are written (templates with a notice if the
+        LLM fails). The final tagline is kept for this title's poster (``poster``).
+        ``options``: the chat model's extra arguments (``llm_options``: steering)."""
         summary = viewer.summary() if viewer else ""
-        return self.recommender.stream_pitch(rec, result.mood, result.emotions, summary)
+        for chunk in self.recommender.stream_pitch(
+            rec, result.mood, result.emotions, summary, cancelled=cancelled, llm_options=options
+        ):
+            if chunk.done and chunk.tagline:
+                self._taglines.keep((rec.id, result.mood, viewer.pid if viewer else ""), chunk.tagline)
+            yield chunk
+
+    # ---- posters ---------------------------------------------------------------------
+    def poster(self, title_id: str, mood: str = "", viewer: ViewerProfile | None = None) -> bytes:
+        """The poster card of a title: PNG (or the images endpoint's picture), made once.
+
+        The tagline is the one written with this mood and viewer's pitch, or else a template
+        from the title's feelings and the mood's. ``TitleNotFound`` for an unknown id.
+        """
+        found = self._services.store.get([title_id])
+        if not found:
+            raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
+        title = found[0]
+        tagline = self._taglines.get((title_id, mood, viewer.pid if viewer else ""))
+        if tagline is None:
+            wanted = self.recommender.understand(mood).feelings if mood.strip() else []
+            tagline = template_tagline(pitch_facts(title, Credits()), wanted)
+        return self._services.posters.make(
+            PosterFacts(
+                title=title.title,
+                tagline=tagline,
+                emojis=title.emojis,
+                feelings=tuple(title.emotions),
+                genres=tuple(title.genres),
+                year=title.release_year,
+                kind="series" if title.type == "SHOW" else "film",
+            )
+        )
 
     # ---- viewers ---------------------------------------------------------------------
     def viewer_from_history(self, history: History, user_id: str | None = None) -> BuiltViewer:
@@ -165,7 +322,9 @@ class Moodreel:
         return self._viewers.load(user_id)
 
     def vote(self, user_id: str, title_id: str, vote: int) -> ViewerProfile:
-        """👍 (+1) or 👎 (-1) on a title; the viewer's updated profile."""
+        """👍 (+1) or 👎 (-1) on a title, or 0 to undo the viewer's vote; the updated profile."""
+        if not self._services.store.get([title_id]):
+            raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
         return self._viewers.vote(user_id, title_id, vote)
 
     def sample_history(self) -> History | None:
@@ -178,6 +337,10 @@ class Moodreel:
         """The catalog title called ``name`` (fuzzy); ``TitleNotFound`` names the closest ones."""
         matcher = self._viewers.matcher
         match = matcher.match(name)
+        bare = _BARE_YEAR.match(name.strip())
+        if match.id is None and bare:  # "Inception 2010" as "Inception (2010)"
+            with_year = matcher.match(f"{bare.group(1)} ({bare.group(2)})")
+            match = with_year if with_year.id is not None else match
         if match.id is None:
             if match.status == "ambiguous":
                 raise TitleNotFound(f"{name!r} could be several titles: {'; '.join(match.candidates)}")
@@ -185,10 +348,11 @@ class Moodreel:
             raise TitleNotFound(f"no title {name!r} in the catalog; closest: {'; '.join(closest) or 'none'}")
         return self._services.store.get([match.id])[0]
 
-    def describe(self, title: StoredTitle, viewer: ViewerProfile) -> str:
-        """A personalized description of ``title`` for ``viewer`` (no mood)."""
+    def describe(self, title: StoredTitle, viewer: ViewerProfile, steer: float = 0.0) -> str:
+        """A personalized description of ``title`` for ``viewer`` (no mood), steered by ``steer``."""
         s = self._services
-        return describe(
+        options = self.llm_options(viewer, steer)
+        text = describe(
             s.chat_model,
             s.prompt("pitch"),
             title,
@@ -196,13 +360,30 @@ class Moodreel:
             s.credits.get(title.id),
             s.settings.pitch_timeout_s,
             s.settings.pitch_temperature,
+            llm_options=options,
         )
+        self._save_token_vectors(options)
+        return text
 
-    def describe_picks(self, viewer: ViewerProfile, k: int) -> Iterator[Description]:
+    def describe_picks(self, viewer: ViewerProfile, k: int, steer: float = 0.0) -> Iterator[Description]:
         """Mood-free picks for a viewer (their taste is the query), each described as it is written.
 
-        Raises ``ProfileError`` (before any description) for a viewer with no taste to go on.
+        Raises ``ProfileError`` (before any description) for a viewer with no taste to go on, and
+        ``SteeringUnavailable`` (also before) when ``steer`` cannot be done.
         """
+        self.llm_options(viewer, steer)
         recs = self.recommender.recommend_for_viewer(viewer, k).results
         titles = {t.id: t for t in self._services.store.get([r.id for r in recs])}
-        return (Description(titles[r.id], self.describe(titles[r.id], viewer)) for r in recs)
+        return (Description(titles[r.id], self.describe(titles[r.id], viewer, steer)) for r in recs)
+
+    def picks_for_viewer(self, viewer: ViewerProfile, k: int) -> list[StoredTitle]:
+        """Mood-free picks for a viewer (their taste is the query), best first, without descriptions."""
+        recs = self.recommender.recommend_for_viewer(viewer, k).results
+        titles = {t.id: t for t in self._services.store.get([r.id for r in recs])}
+        return [titles[r.id] for r in recs]
+
+    def finetune_example(self, title: StoredTitle, viewer: ViewerProfile) -> dict[str, str]:
+        """A starter ``{"prompt", "completion"}`` training example for ``moodreel finetune``:
+        the describe prompt's user turn, and a house-style description made from the facts."""
+        s = self._services
+        return finetune_example(s.prompt("pitch"), title, viewer, s.credits.get(title.id))

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ REQUIRED_COLUMNS = ("id", "title", "description", "type", "genres")
 _INT_FIELDS = ("release_year", "runtime", "imdb_votes")
 _FLOAT_FIELDS = ("imdb_score",)
 _POPULARITY_COLUMNS = ("tmdb_popularity", "popularity")
+_IMDB_ID = re.compile(r"^tt\d{5,10}$")
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,16 @@ def _row_to_title(
                 problems.append(RowProblem(line, column, f"not a number: {row[column][:40]!r}", False))
     if row.get("age_certification", "").strip():
         optional["age_certification"] = row["age_certification"].strip()
+    imdb_id = row.get("imdb_id", "").strip()
+    if imdb_id:
+        if _IMDB_ID.match(imdb_id):
+            optional["imdb_id"] = imdb_id
+        else:
+            problems.append(
+                RowProblem(
+                    line, "imdb_id", f"expected an IMDb id like tt0109830, got {imdb_id[:40]!r}", False
+                )
+            )
     if "production_countries" in row:
         try:
             optional["production_countries"] = _parse_list(row["production_countries"], lower=False)

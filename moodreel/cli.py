@@ -1,5 +1,5 @@
 """The `moodreel` command: store statistics, mood parsing, recommendations, viewer
-profiles (describe, generate, forget-user), the server.
+profiles (describe, generate, forget-user), fine-tuning the description model, the server.
 
 Errors from inside become one red line and a non-zero exit here, nowhere else.
 """
@@ -61,6 +61,11 @@ def stats(
 class TypeOption(str, Enum):
     MOVIE = "MOVIE"
     SHOW = "SHOW"
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    finetune = "finetune"
 
 
 class ParserOption(str, Enum):
@@ -134,13 +139,23 @@ def recommend(
     max_year: int = typer.Option(None, "--max-year"),
     max_runtime: int = typer.Option(None, "--max-runtime", help="Minutes."),
     parser: ParserOption = typer.Option(None, "--parser", help="Mood parser (default from settings)."),
-    user: str = typer.Option(None, "--user", help="Personalize for this viewer."),
+    user: list[str] = typer.Option(
+        None, "--user", help="Personalize for this viewer; repeat it for viewers watching together."
+    ),
     history: Path = typer.Option(None, "--history", help="Watch-history CSV (with --user)."),
     include_watched: bool = typer.Option(
         False, "--include-watched", help="Keep titles the viewer has already watched."
     ),
+    steer: float = typer.Option(
+        0.0,
+        "--steer",
+        min=0.0,
+        max=10.0,
+        help="Steer the LLM's words toward the viewer by β (local LLM only; 0 = off).",
+    ),
 ) -> None:
-    """Films and shows that match a mood, best first (personalized with --user)."""
+    """Films and shows that match a mood, best first (personalized with --user; several
+    --user flags blend the viewers' tastes and leave out what any of them disliked)."""
     from pydantic import ValidationError
 
     from moodreel.filters import SearchFilters
@@ -156,23 +171,83 @@ def recommend(
         if history is not None and not user:
             fail("--history needs --user")
         app = _app(db, parser)
-        profile = _viewer(app, user, history) if user else None
-        result = app.recommend(text, k, filters, profile, include_watched, pitch=not no_pitch)
+        users = list(dict.fromkeys(user or []))
+        if steer and len(users) != 1:
+            fail("--steer needs --user: one viewer to steer toward")
+        if len(users) > 1:
+            viewers = {u: _viewer(app, u, history) for u in users}
+            result = app.recommend_together(text, viewers, k, filters, include_watched)
+            if not no_pitch:
+                app.pitch_all(result)
+        else:
+            profile = _viewer(app, users[0], history) if users else None
+            result = app.recommend(
+                text, k, filters, profile, include_watched, pitch=not no_pitch, steer=steer
+            )
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
         typer.echo(result.model_dump_json())
         return
     typer.echo(f"Feelings: {', '.join(result.emotions)}")
-    for i, rec in enumerate(result.results, 1):
+    _print_records(result.results)
+
+
+def _print_records(records: list) -> None:
+    for i, rec in enumerate(records, 1):
         year = f" ({rec.year})" if rec.year else ""
         typer.echo(
             f"{i:2d}. {rec.title}{year} {rec.emojis}  [{', '.join(rec.genres)}]  score {rec.score:.3f}"
         )
         if rec.why:
             typer.echo(f"    why: {'; '.join(rec.why)}")
+        if rec.tagline:
+            typer.echo(f"    » {rec.tagline}")
         if rec.pitch:
             typer.echo(f"    {rec.pitch}")
+
+
+@app.command()
+def like(
+    title: str = typer.Argument(..., help="A title in the catalog (case, accents and a year are forgiven)."),
+    k: int = typer.Option(10, "--k", min=1, max=100, help="How many titles."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    steer_mood: str = typer.Option(None, "--steer-mood", help='Nudge the picks with a mood ("but funnier").'),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """More like this: the titles nearest to one title on all its signals, itself left out."""
+    try:
+        result = _app(db, None).like(title, k, steer_mood)
+    except MoodreelError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(result.model_dump_json())
+        return
+    seed = result.seed
+    year = f" ({seed.year})" if seed.year else ""
+    steer = f", {result.mood}" if result.mood else ""
+    typer.echo(f"More like {seed.title}{year} [{', '.join(seed.genres)}]{steer}:")
+    _print_records(result.results)
+
+
+@app.command()
+def journey(
+    start: str = typer.Argument(..., metavar="FROM", help="How you feel now."),
+    to: str = typer.Option(..., "--to", help="How you want to feel."),
+    steps: int = typer.Option(3, "--steps", min=1, max=8, help="How many titles on the way."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """A mood journey: titles, in order, that walk from how you feel to how you want to feel."""
+    try:
+        result = _app(db, None).journey(start, to, steps)
+    except MoodreelError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(result.model_dump_json(by_alias=True))
+        return
+    typer.echo(f"From {start!r} to {to!r}:")
+    _print_records(result.steps)
 
 
 @app.command()
@@ -182,13 +257,20 @@ def describe(
     history: Path = typer.Option(None, "--history", help="Watch-history CSV (default: the kept profile)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+    steer: float = typer.Option(
+        0.0,
+        "--steer",
+        min=0.0,
+        max=10.0,
+        help="Steer the LLM's words toward the viewer by β (local LLM only; 0 = off).",
+    ),
 ) -> None:
     """One personalized description of a title for a viewer."""
     try:
         app = _app(db, None)
         profile = _viewer(app, user, history)
         title = app.find_title(content)
-        text = app.describe(title, profile)
+        text = app.describe(title, profile, steer)
     except MoodreelError as exc:
         fail(str(exc))
     if as_json:
@@ -204,6 +286,19 @@ def generate(
     limit: int = typer.Option(5, "--limit", min=1, max=50, help="Recommendations per viewer."),
     user: str = typer.Option(None, "--user", help="Only this viewer (default: everyone in the history)."),
     db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+    steer: float = typer.Option(
+        0.0,
+        "--steer",
+        min=0.0,
+        max=10.0,
+        help="Steer the LLM's words toward the viewer by β (local LLM only; 0 = off).",
+    ),
+    format_: OutputFormat = typer.Option(
+        OutputFormat.json,
+        "--format",
+        help="json: descriptions by the LLM; finetune: a starter JSONL of prompt/completion pairs for "
+        "`moodreel finetune` (house-style texts from the facts, no LLM; edit them).",
+    ),
 ) -> None:
     """Mood-free personalized recommendations with descriptions, for every viewer in a history."""
     from tqdm import tqdm
@@ -218,10 +313,13 @@ def generate(
         users = [user] if user else read.users()
         _report(read.problems, [])
         built = app.viewers_from_history(read, users)
+        if format_ is OutputFormat.finetune:
+            _write_finetune_starter(app, built, users, limit, output)
+            return
         with tqdm(total=len(users) * limit, desc="descriptions", unit="title") as bar:
             for uid in users:
                 try:
-                    picks = app.describe_picks(built[uid].profile, limit)
+                    picks = app.describe_picks(built[uid].profile, limit, steer)
                 except ProfileError as exc:
                     note(f"viewer {uid}: {exc}")
                     bar.update(limit)
@@ -238,6 +336,87 @@ def generate(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     typer.echo(f"{len(out)} descriptions for {len(users)} viewers -> {output}")
+
+
+def _write_finetune_starter(app, built: dict, users: list[str], limit: int, output: Path) -> None:
+    from moodreel.search.recommender import ProfileError
+
+    lines = []
+    for uid in users:
+        try:
+            titles = app.picks_for_viewer(built[uid].profile, limit)
+        except ProfileError as exc:
+            note(f"viewer {uid}: {exc}")
+            continue
+        lines += [app.finetune_example(t, built[uid].profile) for t in titles]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    typer.echo(
+        f"{len(lines)} training examples for {len(users)} viewers -> {output} (edit them, then moodreel finetune)"
+    )
+
+
+@app.command()
+def finetune(
+    data: Path = typer.Option(
+        ..., "--data", help='JSONL training file: one {"prompt", "completion"} per line.'
+    ),
+    output: Path = typer.Option(
+        ..., "--output", help="Directory for the adapter (peft files and adapter.gguf)."
+    ),
+    base: Path = typer.Option(
+        None,
+        "--base",
+        help="Base model: a Hugging Face directory or a GGUF file (default: the packaged LLM).",
+    ),
+    epochs: int = typer.Option(3, "--epochs", min=1, max=100),
+    lr: float = typer.Option(2e-4, "--lr", min=0.0, help="Learning rate."),
+    rank: int = typer.Option(8, "--rank", min=1, max=256, help="LoRA rank."),
+    layers: int = typer.Option(
+        0, "--layers", min=0, help="Adapt only the last N layers (0 = all; fewer is faster)."
+    ),
+    max_steps: int = typer.Option(0, "--max-steps", min=0, help="Stop after N steps (0 = all; for timing)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Fine-tune the description model (LoRA) on prompt/completion examples; use it with MOODREEL_LLM_ADAPTER=DIR."""
+    from tqdm import tqdm
+
+    from moodreel.llm.finetune import finetune as train
+    from moodreel.llm.finetune import read_examples
+
+    settings = Settings()
+    try:
+        examples = read_examples(data)
+        if base is None:
+            from moodreel.llm.local_model import ensure_model_file
+
+            base = ensure_model_file(settings.model_dir)
+        from moodreel.prompts import load_prompt
+
+        system = load_prompt("pitch", settings.prompts_dir).system.strip()
+        bar = tqdm(desc="fine-tuning", unit="step")
+
+        def progress(step: int, total: int, loss: float) -> None:
+            bar.total = total
+            bar.set_postfix(loss=f"{loss:.3f}")
+            bar.update(1)
+
+        with bar:
+            result = train(
+                examples, base, output, system, epochs=epochs, lr=lr, rank=rank, layers=layers,
+                max_steps=max_steps, progress=progress,
+            )  # fmt: skip
+    except MoodreelError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(result.to_json())
+        return
+    typer.echo(
+        f"{result.steps} steps on {result.examples - result.heldout} examples ({result.device}, "
+        f"{result.seconds:.0f} s, {result.seconds_per_epoch / 60:.1f} min/epoch); held-out loss "
+        f"{result.heldout_loss_before:.3f} -> {result.heldout_loss_after:.3f} on {result.heldout} example(s)"
+    )
+    typer.echo(f"adapter -> {output}; use it with MOODREEL_LLM_ADAPTER={output}")
 
 
 @app.command("forget-user")

@@ -15,22 +15,35 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 _NAME = re.compile(r"^[a-z][a-z0-9 &-]{0,31}$")
 _CERT = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+MAX_ITEMS = 50  # per list: more than any catalog has genres, and cheap to turn into an expression
 
 
 class SearchFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     type: Literal["MOVIE", "SHOW"] | None = None
-    genres: list[str] = Field(default_factory=list, description="Keep titles with any of these genres.")
-    exclude_genres: list[str] = Field(default_factory=list, description="Drop titles with any of these.")
+    genres: list[str] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Keep titles with any of these genres."
+    )
+    exclude_genres: list[str] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Drop titles with any of these."
+    )
     min_year: int | None = Field(None, ge=1900, le=2100)
     max_year: int | None = Field(None, ge=1900, le=2100)
     max_runtime: int | None = Field(None, ge=1, le=1000, description="Minutes.")
-    age_certifications: list[str] = Field(default_factory=list, description="e.g. PG, PG-13, TV-14.")
+    age_certifications: list[str] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="e.g. PG, PG-13, TV-14."
+    )
     min_imdb_score: float | None = Field(None, ge=0, le=10)
-    required_genres: list[str] = Field(default_factory=list, description="Keep titles with all of these.")
-    exclude_certifications: list[str] = Field(default_factory=list, description="Drop these certifications.")
-    countries: list[str] = Field(default_factory=list, description="Production countries (ISO-2), any of.")
+    required_genres: list[str] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Keep titles with all of these."
+    )
+    exclude_certifications: list[str] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Drop these certifications."
+    )
+    countries: list[str] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Production countries (ISO-2), any of."
+    )
 
     @field_validator("type", mode="before")
     @classmethod

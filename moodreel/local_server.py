@@ -1,8 +1,10 @@
-"""Start local servers for tests and benchmarks: a real Milvus standalone without Docker.
+"""Start local servers for tests and benchmarks: a real Milvus standalone without Docker, and
+an OpenAI-compatible LLM server (``llama_cpp.server``) on the packaged GGUF model.
 
 The PyPI package ``milvus`` (2.3.5 on Linux) ships the standalone server binary and a
 launcher; ``make .venv-milvus/bin/milvus-server`` installs it in its own small venv.
 It lacks what Milvus 2.4+ added (group_by search, hybrid search, several vector fields).
+``llama_cpp.server`` needs the ``server`` extra: ``pip install 'llama-cpp-python[server]'``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,3 +100,52 @@ def milvus_server(data_dir: Path, launcher: Path = MILVUS_LAUNCHER, timeout_s: f
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
             subprocess.run(["pkill", "-f", str(data_dir)], check=False)
+
+
+@contextmanager
+def llama_cpp_server(
+    model_path: Path,
+    log_path: Path,
+    alias: str = "moodreel-local",
+    n_threads: int = 1,
+    n_ctx: int = 2048,
+    timeout_s: float = 180,
+) -> Iterator[str]:
+    """Run ``python -m llama_cpp.server`` on ``model_path`` on a free port; yield its base URL
+    (``http://127.0.0.1:PORT/v1``; the model answers to ``alias``)."""
+    try:
+        import llama_cpp.server.app  # noqa: F401
+    except ImportError as exc:
+        raise ServerStartError(
+            f"llama_cpp.server cannot start ({exc}): pip install 'llama-cpp-python[server]'"
+        ) from None
+    port = free_port()
+    args = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--model_alias", alias,
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
+        "--n_threads", str(n_threads), "--verbose", "False",
+    ]  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}/v1"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+        def answers() -> bool:
+            import httpx
+
+            return httpx.get(f"{base_url}/models", timeout=5).status_code == 200
+
+        def stop(sig: int) -> None:
+            if proc.poll() is None:
+                os.killpg(proc.pid, sig)
+
+        try:
+            wait_until_ready(proc, answers, timeout_s, log_path, lambda: stop(signal.SIGKILL))
+            yield base_url
+        finally:
+            stop(signal.SIGTERM)
+            try:  # a generation under way does not stop for SIGTERM
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                stop(signal.SIGKILL)
+                proc.wait()

@@ -39,6 +39,7 @@ class StoreLimits:
     genre: int = 32  # bytes per item
     production_countries: int = 16
     country: int = 8
+    imdb_id: int = 16
     emotions: int = MAX_EMOTIONS
     emotion: int = 32
     emojis: int = 128
@@ -101,6 +102,7 @@ class Title(BaseModel):
     production_countries: Annotated[
         tuple[str, ...], _list_at_most(LIMITS.production_countries, LIMITS.country, "country")
     ] = ()
+    imdb_id: Annotated[str, Field(pattern=r"^tt\d{5,10}$"), _at_most(LIMITS.imdb_id)] | None = None
 
     def content_hash(self) -> str:
         """Hash of what an extractor reads: a change here means the vibes must be redone."""
@@ -197,6 +199,7 @@ class StoredTitle(BaseModel):
     imdb_votes: int | None = None
     popularity: float | None = None
     production_countries: list[str] = []
+    imdb_id: str | None = None
     emotions: list[str] = []
     emojis: str = ""
     extractor: str = ""

@@ -4,47 +4,153 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from fastapi import FastAPI, HTTPException  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Annotated, TypeVar  # noqa: E402
 
-from moodreel.application import Moodreel  # noqa: E402
+from fastapi import FastAPI, HTTPException, Query, Request, Response  # noqa: E402
+from fastapi import Path as PathParam  # noqa: E402
+from fastapi.exceptions import RequestValidationError  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from moodreel.application import Moodreel, TitleNotFound  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
+from moodreel.http_guards import BasicAuthGuard, UploadGuard, short_validation_error  # noqa: E402
+from moodreel.llm.steering import MAX_BETA, SteeringUnavailable  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
-from moodreel.search.recommender import RecommendationSet  # noqa: E402
+from moodreel.search.journey import MAX_STEPS, JourneyError  # noqa: E402
+from moodreel.search.recommender import JourneyResult, LikeResult, RecommendationSet  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
 
+MAX_HISTORY_ROWS = 5000
+# one history row: content_name, rating, watch_time_minutes (and room for a few extra columns)
+HistoryValue = Annotated[str, StringConstraints(max_length=500)] | float | int | None
+HistoryRow = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=64)], HistoryValue], Field(max_length=8)
+]
+
 
 class RecommendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
     k: int = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    pitch: bool = Field(False, description="Also write a pitch per result (slow on CPU).")
+    pitch: bool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
     user_id: str | None = Field(
         None,
         min_length=1,
         max_length=200,
         description="Personalize for this viewer (kept only as a pseudonym).",
     )
-    history: list[dict[str, str | float | int | None]] | None = Field(
+    history: list[HistoryRow] | None = Field(
         None,
-        max_length=5000,
+        max_length=MAX_HISTORY_ROWS,
         description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
     )
     include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
+    users: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=10,
+        description="Viewers watching together (kept profiles): tastes blended, no one's dislikes.",
+    )
+
+    steer: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_BETA,
+        description=(
+            "Steer the pitches' words toward the viewer by this β (needs pitch, a user_id and the local "
+            "LLM; an endpoint backend answers 422)."
+        ),
+    )
+
+
+class LikeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    title: str | None = Field(None, min_length=1, max_length=512, description="A catalog title (forgiving).")
+    id: str | None = Field(None, min_length=1, max_length=64, description="A catalog id.")
+    k: int = Field(10, ge=1, le=50)
+    mood: str | None = Field(None, max_length=10_000, description='Steer the picks ("but funnier").')
+
+    @model_validator(mode="after")
+    def _title_or_id(self) -> LikeRequest:
+        if (self.title is None) == (self.id is None):
+            raise ValueError("give a title or id (one of them)")
+        return self
+
+
+class JourneyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    from_: str = Field(alias="from", min_length=1, max_length=10_000, description="How you feel now.")
+    to: str = Field(min_length=1, max_length=10_000, description="How you want to feel.")
+    steps: int = Field(3, ge=1, le=MAX_STEPS)
+
+
+class VoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    user_id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=64, description="The title's catalog id.")
+    vote: int = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
+
+
+class VoteResult(BaseModel):
+    user_id: str
+    liked: list[str]
+    disliked: list[str]
+    summary: str
+
+
+T = TypeVar("T")
+
+
+async def while_connected(request: Request, work: Callable[[threading.Event], T], poll_s: float = 0.5) -> T:
+    """Run ``work(gone)`` in a worker thread; ``gone`` is set once the client disconnects,
+    so long work (pitches) can stop instead of writing for no one."""
+    gone = threading.Event()
+    task = asyncio.ensure_future(run_in_threadpool(work, gone))
+    while not task.done():
+        await asyncio.wait({task}, timeout=poll_s)
+        if not task.done() and await request.is_disconnected():
+            gone.set()
+    return task.result()
+
+
+def image_type(image: bytes) -> str:
+    return (
+        "image/jpeg"
+        if image.startswith(b"\xff\xd8")
+        else "image/webp"
+        if image.startswith(b"RIFF")
+        else "image/png"
+    )
 
 
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
-    api = FastAPI(title="moodreel", version="0.1.0", description="Mood-based film and TV recommendations.")
+    api = FastAPI(
+        title="moodreel",
+        version="0.1.0",
+        description="Mood-based film and TV recommendations.",
+        max_body_size=settings.max_request_bytes,  # bigger bodies get 413 before anything parses them
+    )
+    api.add_exception_handler(RequestValidationError, short_validation_error)
 
     def viewer_profile(body: RecommendRequest) -> ViewerProfile | None:
         if body.user_id is None:
@@ -53,41 +159,110 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             return None
         if body.history is None:
             return app.load_viewer(body.user_id)
-        rows = [{"user_id": body.user_id, **row} for row in body.history]
+        rows = [{**row, "user_id": body.user_id} for row in body.history]  # the body says whose rows
         read = parse_history(rows, "the request's history", first_line=1)
         if read.problems:
-            detail = "; ".join(str(p).replace("line", "history row", 1) for p in read.problems[:10])
+            detail = "; ".join(str(p).replace("line", "history row", 1)[:200] for p in read.problems[:10])
             raise HTTPException(status_code=422, detail=detail)
         return app.viewer_from_history(read, body.user_id).profile
+
+    def answer(call):
+        try:
+            return call()
+        except TitleNotFound as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except (MoodError, HistoryError, JourneyError) as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except MoodreelError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
 
     @api.get("/api/health")
     def health() -> dict:
         return {"status": "ok", "titles": app.title_count()}
 
     @api.post("/api/recommend", response_model=RecommendationSet)
-    def recommend(body: RecommendRequest) -> RecommendationSet:
-        try:
+    async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
+        def work(gone: threading.Event) -> RecommendationSet:
+            if body.users is not None:
+                if body.user_id is not None or body.history is not None:
+                    raise HistoryError("give users, or user_id (and history), not both")
+                viewers = {u: app.load_viewer(u) for u in dict.fromkeys(body.users)}
+                together = app.recommend_together(
+                    body.mood, viewers, body.k, body.filters, body.include_watched
+                )
+                if body.steer:
+                    raise SteeringUnavailable("steer needs one viewer (user_id), not several (users)")
+                if body.pitch:
+                    app.pitch_all(together, None, cancelled=gone.is_set)
+                return together
             profile = viewer_profile(body)
-            result = app.recommend(
-                body.mood, body.k, body.filters, profile, body.include_watched, pitch=body.pitch
-            )
-        except (MoodError, HistoryError) as exc:
+            result = app.recommend(body.mood, body.k, body.filters, profile, body.include_watched)
+            if body.pitch:
+                app.pitch_all(result, profile, cancelled=gone.is_set, steer=body.steer)
+            return result
+
+        try:
+            return await while_connected(request, work)
+        except (MoodError, HistoryError, SteeringUnavailable) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
-        return result
+
+    @api.get(
+        "/api/poster/{title_id}",
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}}, "description": "The title's poster card."}},
+    )
+    def poster(
+        title_id: str = PathParam(max_length=200, description="A title id, as in a result's `id`."),
+        mood: str = Query("", max_length=1000, description="The mood whose tagline the poster shows."),
+        user_id: str | None = Query(None, max_length=200, description="The viewer whose tagline it shows."),
+    ) -> Response:
+        try:
+            viewer = app.load_viewer(user_id) if user_id else None
+            image = app.poster(title_id, mood, viewer)
+        except (TitleNotFound, HistoryError) as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except MoodreelError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+        return Response(
+            image, media_type=image_type(image), headers={"Cache-Control": "private, max-age=3600"}
+        )
+
+    @api.post("/api/like", response_model=LikeResult)
+    def like(body: LikeRequest) -> LikeResult:
+        """More like one title (by name or id), optionally steered by a mood."""
+        return answer(lambda: app.like(body.title, body.k, body.mood, title_id=body.id))
+
+    @api.post("/api/journey", response_model=JourneyResult, response_model_by_alias=True)
+    def journey(body: JourneyRequest) -> JourneyResult:
+        """Titles, in order, from the current mood to the wanted one."""
+        return answer(lambda: app.journey(body.from_, body.to, body.steps))
+
+    @api.post("/api/vote", response_model=VoteResult)
+    def vote(body: VoteRequest) -> VoteResult:
+        """👍 (1) or 👎 (-1) on a title for a kept viewer, or 0 to undo; the next search uses it."""
+        profile = answer(lambda: app.vote(body.user_id, body.id, body.vote))
+        return VoteResult(
+            user_id=body.user_id,
+            liked=[r.id for r in profile.liked],
+            disliked=[r.id for r in profile.disliked],
+            summary=profile.summary(),
+        )
 
     if with_ui:
         import gradio as gr
+        from gradio.utils import get_upload_folder
 
-        from moodreel.webapp import CSS, create_app
+        from moodreel.webapp import CSS, HEAD, create_app
 
-        auth = None
-        if settings.auth is not None:
-            user, _, password = settings.auth.get_secret_value().partition(":")
-            auth = (user, password)
         blocks = create_app(app, settings.pitches_per_search)
-        api = gr.mount_gradio_app(api, blocks, path="/", auth=auth, css=CSS, footer_links=["api"])
+        # the page's login is the same HTTP Basic check as every other route (below)
+        api = gr.mount_gradio_app(api, blocks, path="/", css=CSS, head=HEAD, footer_links=["api"])
+        api.add_middleware(UploadGuard, upload_dir=Path(get_upload_folder()))
+    if settings.login is not None:
+        user, password = settings.login
+        api.add_middleware(BasicAuthGuard, user=user, password=password)  # outermost: runs first
     return api
 
 
@@ -110,16 +285,77 @@ def ensure_ingested(app: Moodreel, settings: Settings) -> None:
     log.warning("ingested: %s", summary.as_dict())
 
 
-def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
+SHUTDOWN_GRACE_S = 5
+
+
+def serve(api: FastAPI, settings: Settings) -> None:
+    """Serve ``api`` until SIGTERM or SIGINT, then end the process within seconds; never returns
+    (code registered with ``atexit`` still runs).
+
+    Open streams (a page's event stream) and requests still running get ``SHUTDOWN_GRACE_S``,
+    then are cancelled. Work already running in a worker thread (a search, an LLM call)
+    cannot be interrupted in Python, and the interpreter's own shutdown waits for such
+    threads and then tears down the native libraries (gRPC, torch) for several more seconds:
+    once uvicorn has stopped and the exit handlers ran, the process ends without either.
+    """
+    import atexit
+    import signal
+    import sys
+
     import uvicorn
 
+    config = uvicorn.Config(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+    # uvicorn handles SIGTERM itself, then raises it again once shut down; by then only the
+    # exit below is left to do, so the default handler (die at once, no exit handlers) goes
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    uvicorn.Server(config).run()
+    log.info("stopped")
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+@contextmanager
+def private_uploads() -> Iterator[Path]:
+    """Send the page's uploads (watch histories) to a folder of this process only (mode 0700),
+    removed when the server stops, even by SIGTERM. Enter it before ``create_api``."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="moodreel-uploads-")
+    previous = os.environ.get("GRADIO_TEMP_DIR")
+    os.environ["GRADIO_TEMP_DIR"] = folder  # gradio reads it when the app is built
+    atexit.register(shutil.rmtree, folder, True)  # serve() ends the process: this still runs
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        else:
+            os.environ["GRADIO_TEMP_DIR"] = previous
+
+
+def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     from moodreel.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    app = Moodreel(build_services(settings))
-    if ingest_if_empty:
-        ensure_ingested(app, settings)
-    app.warm_up()
-    api = create_api(app, settings)
-    log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
-    uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")
+    with private_uploads():
+        app = Moodreel(build_services(settings))
+        if ingest_if_empty:
+            ensure_ingested(app, settings)
+        app.warm_up()
+        if settings.pitches_per_search:  # the LLM loads beside the first visitors, not in front of them
+            threading.Thread(target=app.warm_up_pitches, name="llm-warm-up", daemon=True).start()
+        api = create_api(app, settings)
+        log.info("moodreel on http://%s:%d (API docs at /docs)", settings.host, settings.port)
+        serve(api, settings)

@@ -21,6 +21,9 @@ from langchain_core.language_models import BaseChatModel
 
 from moodreel.credits import CreditsIndex
 from moodreel.embedding import Embedder, SentenceTransformerEmbedder, VibeEncoder
+from moodreel.llm.steering import TokenVectorCache
+from moodreel.poster.images import ImageEndpoint
+from moodreel.poster.maker import PosterMaker
 from moodreel.profiles.store import ProfileStore
 from moodreel.profiles.viewers import Viewers
 from moodreel.prompts import Prompt, load_prompt
@@ -94,12 +97,27 @@ class Services:
         return self._chat_model
 
     @cached_property
+    def token_vectors(self) -> TokenVectorCache:
+        """Embeddings of the LLM's vocabulary tokens, for steering (kept under the state directory)."""
+        return TokenVectorCache(self.embedder, self.settings.state_dir / "token_vectors")
+
+    @cached_property
     def credits(self) -> CreditsIndex:
         return CreditsIndex(self.settings.credits_file)
 
     @cached_property
     def viewers(self) -> Viewers:
         return Viewers(self.store, ProfileStore(self.settings.state_dir))
+
+    @cached_property
+    def posters(self) -> PosterMaker:
+        s = self.settings
+        endpoint = None
+        if s.image_base_url:
+            endpoint = ImageEndpoint(
+                s.image_base_url, s.image_model, s.image_api_key.get_secret_value(), s.image_size
+            )
+        return PosterMaker(s.state_dir / "posters", endpoint)
 
     def prompt(self, name: str) -> Prompt:
         """A prompt from the configured directory, read once per process."""

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         default_factory=default_threads, ge=1, description="llama.cpp threads (default: all cores but one)."
     )
     llm_context: int = Field(2048, ge=512, description="llama.cpp context length.")
+    llm_adapter: Path | None = Field(
+        None,
+        description=(
+            "LoRA adapter for the local LLM: a `moodreel finetune` output directory or a GGUF LoRA file "
+            "(local backend only; an endpoint serves its own adapters)."
+        ),
+    )
     llm_temperature: float = Field(
         0.2,
         ge=0,
@@ -112,16 +119,47 @@ class Settings(BaseSettings):
         ),
     )
     pitches_per_search: int = Field(
-        3, ge=0, le=20, description="Cards that get a streamed LLM pitch in the page."
+        20, ge=0, le=20, description="Cards that get a streamed LLM pitch in the page (20: every card)."
     )
     pitch_timeout_s: float = Field(
-        60.0, gt=0, description="A pitch slower than this falls back to a template."
+        60.0,
+        gt=0,
+        description="A pitch whose writing takes longer than this ends (time waiting for a busy LLM not counted).",
     )
+
+    # --- posters -------------------------------------------------------------------------
+    image_base_url: str | None = Field(
+        None,
+        description=(
+            "OpenAI-compatible images endpoint for generated posters (e.g. https://api.openai.com/v1, or a "
+            "local Stable Diffusion server); unset = offline poster cards."
+        ),
+    )
+    image_model: str = Field("gpt-image-1", description="Image model name at the images endpoint.")
+    image_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the images endpoint.")
+    image_size: str = Field("1024x1024", description="Size asked of the images endpoint.")
 
     # --- app -----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the app binds.")
     port: int = Field(7860, ge=0, le=65535, description="Port the app binds.")
-    auth: SecretStr | None = Field(None, description="Optional login for the app, as user:password.")
+    auth: SecretStr | None = Field(
+        None,
+        description=(
+            "Optional login, as user:password: then every route (page, API, docs) asks for it (HTTP Basic)."
+        ),
+    )
+    max_request_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body the app reads (bigger gets 413)."
+    )
+
+    @field_validator("auth")
+    @classmethod
+    def _auth_pair(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            user, sep, password = value.get_secret_value().partition(":")
+            if not sep or not user or not password:
+                raise ValueError("MOODREEL_AUTH must be user:password, both non-empty")
+        return value
 
     # ------------------------------------------------------------------------------------
     @property
@@ -139,6 +177,14 @@ class Settings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.cache_dir or self.data_dir / "cache"
+
+    @property
+    def login(self) -> tuple[str, str] | None:
+        """(user, password) from ``auth``, or None when the app is open."""
+        if self.auth is None:
+            return None
+        user, _, password = self.auth.get_secret_value().partition(":")
+        return user, password
 
     @property
     def store_uri(self) -> str:

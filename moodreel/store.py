@@ -79,6 +79,7 @@ def to_row(item: IndexedTitle) -> dict:
         "imdb_votes": _or_unknown(title.imdb_votes),
         "popularity": float(_or_unknown(title.popularity)),
         "production_countries": list(title.production_countries),
+        "imdb_id": title.imdb_id or "",
         "emotions": [_clip(e, LIMITS.emotion) for e in vibes.emotions[: LIMITS.emotions]],
         "emojis": _clip(vibes.emojis, LIMITS.emojis),
         "extractor": vibes.extractor,
@@ -100,6 +101,7 @@ def from_row(row: dict) -> StoredTitle:
     data["production_countries"] = list(data.get("production_countries") or [])
     data["emotions"] = list(data.get("emotions") or [])
     data["age_certification"] = data.get("age_certification") or None
+    data["imdb_id"] = data.get("imdb_id") or None
     return StoredTitle(**data)
 
 
@@ -185,6 +187,7 @@ class MilvusStore:
             max_capacity=L.production_countries,
             max_length=L.country,
         )
+        schema.add_field("imdb_id", DataType.VARCHAR, max_length=L.imdb_id)
         schema.add_field(
             "emotions",
             DataType.ARRAY,

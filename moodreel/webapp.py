@@ -4,15 +4,25 @@ Handlers are plain functions (``search_handler``) so tests can call them without
 server. Every value shown is HTML-escaped: a mood like ``<script>`` is text, never code.
 Cards appear as soon as the search is done; pitches then stream into them one by one.
 A viewer (a sample from ``data/viewing_history.csv`` or an uploaded history) makes the
-search personal; 👍/👎 on a shown title updates that viewer's kept profile.
+search personal; several sample viewers at once watch together (tastes blended, no one's
+dislikes). Every card ends with ``card_actions``: "More like this", 👍/👎 (the viewer's
+profile changes at once; undo in the notice) and an IMDb link. Those buttons live in the
+cards' HTML, so a small script (``HEAD``) writes "action:id" into a hidden textbox and
+clicks a hidden button; ``action_handler`` does the rest. A mood journey has its own
+panel. The mood and filters are kept in the page's URL (``?mood=…&k=…``), so a search can
+be shared or reloaded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import gradio as gr
 from pydantic import ValidationError
@@ -21,7 +31,7 @@ from moodreel.application import Moodreel
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.profiles.history import History, HistoryError, read_history
-from moodreel.search.recommender import RecommendationSet
+from moodreel.search.recommender import Recommendation, RecommendationSet
 from moodreel.vibes.lexicon import GENRES
 
 log = logging.getLogger(__name__)
@@ -41,18 +51,91 @@ CSS = """
 .mr-emojis {font-size: 1.6em; margin: 6px 0;}
 .mr-chip {display: inline-block; background: #f1f0ff; border-radius: 10px; padding: 1px 8px; margin: 2px; font-size: .8em;}
 .mr-why {color: #3a6; font-size: .85em; margin-top: 6px;}
-.mr-pitch {margin-top: 8px; font-style: italic;}
+.mr-tagline {margin-top: 8px; font-weight: 600;}
+.mr-pitch {margin-top: 4px; font-style: italic;}
+.mr-poster {float: right; margin: 0 0 6px 10px; width: 84px; text-align: center; font-size: .7em;}
+.mr-poster img {width: 84px; height: 126px; border-radius: 6px; object-fit: cover; display: block;}
+.mr-poster-wait {height: 126px; line-height: 126px; background: #f3f3f3; border-radius: 6px; font-size: 1.6em;}
 .mr-notice {color: #b60; font-size: .8em;}
 .mr-feel {margin-bottom: 10px;}
+.mr-actions {margin-top: 10px; display: flex; gap: 6px; flex-wrap: wrap; align-items: center;}
+.mr-act {border: 1px solid #ccc; border-radius: 8px; background: #fafafa; padding: 2px 10px; cursor: pointer;}
+.mr-act:hover {background: #eee;}
+.mr-imdb {font-size: .85em;}
+.mr-hidden {display: none !important;}
 """
+IMDB_URL = "https://www.imdb.com/title/{}/"
+# The bridge from buttons inside the cards' HTML to Gradio: a click on [data-mr-act] writes
+# "action:id:nonce" into the hidden #mr-action textbox and presses the hidden #mr-action-go.
+HEAD = """<script>
+document.addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-mr-act]');
+  if (!b) return;
+  ev.preventDefault();
+  const box = document.querySelector('#mr-action textarea, #mr-action input');
+  const go = document.querySelector('#mr-action-go');
+  if (!box || !go) return;
+  box.value = b.dataset.mrAct + ':' + b.dataset.id + ':' + Date.now();
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+  setTimeout(() => go.click(), 80);
+});
+</script>"""
+# After a search, the mood and filters go into the URL (replaceState: no reload).
+URL_JS = """(mood, k, type_, genres, exclude, min_year, max_year, max_runtime) => {
+  const q = new URLSearchParams();
+  if (mood) q.set('mood', mood);
+  if (k) q.set('k', k);
+  if (type_ && type_ !== 'Any') q.set('type', type_);
+  (genres || []).forEach(g => q.append('genre', g));
+  (exclude || []).forEach(g => q.append('exclude', g));
+  if (min_year) q.set('min_year', min_year);
+  if (max_year) q.set('max_year', max_year);
+  if (max_runtime) q.set('max_runtime', max_runtime);
+  history.replaceState(null, '', '?' + q.toString());
+  return [];
+}"""
 
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_cards(result: RecommendationSet, pitches: dict[str, tuple[str, str]], writing: str | None) -> str:
-    """All of the results as HTML cards; ``pitches`` maps id -> (text, notice)."""
+@dataclass
+class CardText:
+    """What is written for one card so far: tagline, pitch, a notice, and whether it is done."""
+
+    tagline: str = ""
+    pitch: str = ""
+    notice: str = ""
+    done: bool = False
+
+
+def poster_url(rec_id: str, mood: str, viewer_id: str | None) -> str:
+    query = {"mood": mood[:1000]} | ({"user_id": viewer_id} if viewer_id else {})
+    return f"/api/poster/{quote(rec_id, safe='')}?{urlencode(query)}"
+
+
+def _poster(rec, card: CardText, url: str | None) -> str:
+    if url is None:
+        return ""
+    if not card.done:  # the poster shows the tagline: wait until it is written
+        return '<div class="mr-poster mr-poster-wait" title="poster coming">🎞️</div>'
+    name = re.sub(r"[^\w.-]+", "-", rec.title).strip("-") or "poster"
+    return (
+        f'<div class="mr-poster"><a href="{_e(url)}" target="_blank" rel="noopener" title="open the poster">'
+        f'<img src="{_e(url)}" alt="poster card of {_e(rec.title)}" loading="lazy"></a>'
+        f'<a class="mr-download" href="{_e(url)}" download="{_e(name)}.png">download</a></div>'
+    )
+
+
+def render_cards(
+    result: RecommendationSet,
+    texts: dict[str, CardText],
+    writing: str | None,
+    posters: Callable[[str], str] | None = None,
+) -> str:
+    """All of the results as HTML cards; ``texts`` maps id -> what is written for it so far,
+    ``writing`` is the card being written, ``posters`` gives a card's poster URL (none: no poster)."""
     feel = ", ".join(_e(e) for e in result.emotions)
     parts = [
         f'<div class="mr-feel">You said <b class="mr-mood">{_e(result.mood)}</b> — feelings: <b>{feel}</b></div>'
@@ -70,18 +153,39 @@ def render_cards(result: RecommendationSet, pitches: dict[str, tuple[str, str]],
         year = f" · {_e(rec.year)}" if rec.year else ""
         chips = "".join(f'<span class="mr-chip">{_e(e)}</span>' for e in rec.emotions)
         why = f'<div class="mr-why">Why: {_e("; ".join(rec.why))}</div>' if rec.why else ""
-        text, notice = pitches.get(rec.id, ("", ""))
-        if rec.id == writing and not text:
-            text = "writing a pitch…"
+        card = texts.get(rec.id, CardText())
+        text = card.pitch or ("writing a pitch…" if rec.id == writing else "")
+        tagline = f'<div class="mr-tagline">{_e(card.tagline)}</div>' if card.tagline else ""
         pitch = f'<div class="mr-pitch">{_e(text)}</div>' if text else ""
-        notice_html = f'<div class="mr-notice">{_e(notice)}</div>' if notice else ""
+        notice_html = f'<div class="mr-notice">{_e(card.notice)}</div>' if card.notice else ""
+        poster = _poster(rec, card, posters(rec.id) if posters else None)
         parts.append(
-            f'<div class="mr-card" data-id="{_e(rec.id)}"><h3>{_e(rec.title)}</h3>'
+            f'<div class="mr-card" data-id="{_e(rec.id)}">{poster}<h3>{_e(rec.title)}</h3>'
             f'<div class="mr-meta">{_e(rec.type.lower())}{year} · {_e(", ".join(rec.genres))} · match {rec.score:.2f}</div>'
-            f'<div class="mr-emojis">{_e(rec.emojis)}</div><div>{chips}</div>{why}{pitch}{notice_html}</div>'
+            f'<div class="mr-emojis">{_e(rec.emojis)}</div><div>{chips}</div>{why}{tagline}{pitch}{notice_html}'
+            f"{card_actions(rec)}</div>"
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def card_actions(rec: Recommendation) -> str:
+    """The end of a card: "More like this", 👍/👎 and, when the catalog has its id, an IMDb link."""
+    rid = _e(rec.id)
+    buttons = [
+        f'<button class="mr-act mr-like" data-mr-act="like" data-id="{rid}">More like this</button>',
+        f'<button class="mr-act mr-up" data-mr-act="up" data-id="{rid}" title="I like this">👍</button>',
+        f'<button class="mr-act mr-down" data-mr-act="down" data-id="{rid}" title="Not for me">👎</button>',
+    ]
+    if rec.imdb_id:
+        url = IMDB_URL.format(quote(rec.imdb_id))
+        buttons.append(f'<a class="mr-imdb" href="{_e(url)}" target="_blank" rel="noopener">IMDb ↗</a>')
+    return f'<div class="mr-actions">{"".join(buttons)}</div>'
+
+
+def render_list(heading: str, result: RecommendationSet) -> str:
+    """Cards under a heading (more like a title, a journey); ``heading`` is HTML already escaped."""
+    return f'<div class="mr-feel mr-heading">{heading}</div>' + render_cards(result, {}, None)
 
 
 @dataclass(frozen=True)
@@ -120,26 +224,48 @@ def build_filters(
     )
 
 
-def _pages(app: Moodreel, pitch_count: int, form: SearchForm, viewer_id: str | None):
-    """(page, result) pairs: the cards first, then once per streamed pitch chunk."""
+def _viewer_ids(viewer_id: str | list[str] | None) -> list[str]:
+    if not viewer_id:
+        return []
+    return [viewer_id] if isinstance(viewer_id, str) else list(viewer_id)
+
+
+def _pages(
+    app: Moodreel, pitch_count: int, form: SearchForm, viewer_id: str | list[str] | None, posters: bool = True
+):
+    """(page, result) pairs: the cards first, then once per streamed tagline or pitch chunk.
+    Every card (up to ``pitch_count``) gets its pitch, in page order."""
     try:
         filters = form.filters()
-        profile = app.load_viewer(viewer_id) if viewer_id else None
-        result = app.recommend(form.mood or "", int(form.k or 10), filters, profile, drop=list(form.drop))
+        ids = _viewer_ids(viewer_id)
+        profile = app.load_viewer(ids[0]) if len(ids) == 1 else None
+        k, drop = int(form.k or 10), list(form.drop)
+        if len(ids) > 1:
+            viewers = {uid: app.load_viewer(uid) for uid in ids}
+            result = app.recommend_together(form.mood or "", viewers, k, filters, drop=drop)
+        else:
+            result = app.recommend(form.mood or "", k, filters, profile, drop=drop)
     except ValidationError as exc:
         raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
     except MoodreelError as exc:
         raise gr.Error(str(exc)) from None
-    pitches: dict[str, tuple[str, str]] = {}
+    # a poster's tagline is written for one viewer (watching together: for no one in particular)
+    urls = (
+        (lambda rec_id: poster_url(rec_id, result.mood, ids[0] if len(ids) == 1 else None))
+        if posters
+        else None
+    )
+    texts: dict[str, CardText] = {}
     to_pitch = result.results[:pitch_count]
-    yield render_cards(result, pitches, to_pitch[0].id if to_pitch else None), result
+    yield render_cards(result, texts, to_pitch[0].id if to_pitch else None, urls), result
     for rec in to_pitch:
-        text, notice = "", ""
+        card = texts.setdefault(rec.id, CardText())
         for chunk in app.stream_pitch(rec, result, profile):
-            text += chunk.text
-            notice = chunk.notice or notice
-            pitches[rec.id] = (text, notice)
-            yield render_cards(result, pitches, rec.id), result
+            card.pitch += chunk.text
+            card.tagline = chunk.tagline or card.tagline
+            card.notice = chunk.notice or card.notice
+            card.done = chunk.done
+            yield render_cards(result, texts, rec.id, urls), result
 
 
 def search_handler(app: Moodreel, pitch_count: int):
@@ -156,42 +282,133 @@ def search_handler(app: Moodreel, pitch_count: int):
     return handler
 
 
-def viewer_handler(app: Moodreel, samples: History | None):
-    """Pick a sample viewer or upload a history -> (viewer id, profile summary HTML)."""
+def _read_and_delete(upload) -> History:
+    """An uploaded history, read, then deleted whatever happens: the raw file (user ids, every
+    row) must not stay in the upload folder, where the page could serve it back."""
+    path = Path(getattr(upload, "name", upload))
+    try:
+        return read_history(path)
+    finally:
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # the upload's own folder, when nothing else is in it
 
-    def handler(sample: str | None, upload, user_id: str | None) -> tuple[str | None, str]:
+
+def viewer_handler(app: Moodreel, samples: History | None):
+    """Pick sample viewers or upload a history -> (viewer id, or ids watching together; summary HTML).
+    An uploaded file is deleted once read."""
+
+    def handler(
+        sample: str | list[str] | None, upload, user_id: str | None
+    ) -> tuple[str | list[str] | None, str]:
+        picked = _viewer_ids(sample)
         try:
             if upload:
-                viewer = app.viewer_from_history(read_history(getattr(upload, "name", upload)), user_id)
-            elif sample and samples is not None:
-                viewer = app.viewer_from_history(samples, sample)
+                built = [app.viewer_from_history(_read_and_delete(upload), user_id)]
+            elif picked and samples is not None:
+                built = list(app.viewers_from_history(samples, picked).values())
             else:
                 return None, "<p>No viewer: results follow your mood only.</p>"
         except MoodreelError as exc:
             raise gr.Error(str(exc)) from None
-        notes = f" ({len(viewer.unmatched)} titles not matched, {len(viewer.problems)} rows skipped)"
-        summary = viewer.profile.summary() or "no taste yet"
-        return viewer.user_id, f"<p>Viewer <b>{_e(viewer.user_id)}</b>: {_e(summary)}{_e(notes)}</p>"
+        lines = []
+        for viewer in built:
+            notes = f" ({len(viewer.unmatched)} titles not matched, {len(viewer.problems)} rows skipped)"
+            summary = viewer.profile.summary() or "no taste yet"
+            lines.append(f"<p>Viewer <b>{_e(viewer.user_id)}</b>: {_e(summary)}{_e(notes)}</p>")
+        if len(built) > 1:
+            lines.insert(0, "<p>Watching together: tastes blended, no one's dislikes.</p>")
+            return [v.user_id for v in built], "".join(lines)
+        return built[0].user_id, "".join(lines)
 
     return handler
 
 
 def feedback_handler(app: Moodreel):
-    """👍 (+1) / 👎 (-1) on a shown title; the next search uses the updated profile."""
+    """👍 (+1) / 👎 (-1) on a shown title, or 0 to undo; the next search uses the updated profile
+    (with viewers watching together, every one of them)."""
 
-    def handler(viewer_id: str | None, title_id: str | None, vote: int) -> str:
-        if not viewer_id:
+    def handler(viewer_id: str | list[str] | None, title_id: str | None, vote: int) -> str:
+        ids = _viewer_ids(viewer_id)
+        if not ids:
             raise gr.Error("Pick a viewer first.")
         if not title_id:
             raise gr.Error("Pick one of the results to rate.")
         try:
-            profile = app.vote(viewer_id, title_id, vote)
+            profiles = {uid: app.vote(uid, title_id, vote) for uid in ids}
         except MoodreelError as exc:
             raise gr.Error(str(exc)) from None
-        mark = "👍" if vote > 0 else "👎"
-        return f"<p>{mark} noted. Viewer <b>{_e(viewer_id)}</b>: {_e(profile.summary())}</p>"
+        if vote == 0:
+            head = "Vote undone."
+        else:
+            undo = f'<button class="mr-act mr-undo" data-mr-act="undo" data-id="{_e(title_id)}">Undo</button>'
+            head = f"{'👍' if vote > 0 else '👎'} noted. {undo}"
+        who = "".join(f" Viewer <b>{_e(uid)}</b>: {_e(p.summary())}" for uid, p in profiles.items())
+        return '<p class="mr-feedback">' + head + who + "</p>"
 
     return handler
+
+
+def action_handler(app: Moodreel):
+    """A card's button ("like:ID", "up:ID", "down:ID", "undo:ID", then a nonce) -> (cards, notice)."""
+    vote = feedback_handler(app)
+
+    def handler(action: str | None, viewer_id: str | list[str] | None, k: float | None):
+        act, _, rest = (action or "").partition(":")
+        title_id = rest.split(":", 1)[0]
+        if act == "like" and title_id:
+            try:
+                found = app.like(title_id=title_id, k=int(k or 10))
+            except MoodreelError as exc:
+                raise gr.Error(str(exc)) from None
+            seed = found.seed
+            year = f" ({seed.year})" if seed.year else ""
+            shown = RecommendationSet(
+                mood=f"more like {seed.title}", emotions=seed.emotions, results=found.results
+            )
+            return render_list(f"More like <b>{_e(seed.title)}</b>{_e(year)}", shown), gr.update()
+        votes = {"up": 1, "down": -1, "undo": 0}
+        if act in votes and title_id:
+            return gr.update(), vote(viewer_id, title_id, votes[act])
+        return gr.update(), gr.update()
+
+    return handler
+
+
+def journey_handler(app: Moodreel):
+    """(current mood, wanted mood, steps) -> the journey's cards, in order."""
+
+    def handler(start: str | None, end: str | None, steps: float | None) -> str:
+        try:
+            found = app.journey(start or "", end or "", int(steps or 3))
+        except MoodreelError as exc:
+            raise gr.Error(str(exc)) from None
+        shown = RecommendationSet(mood=found.from_, emotions=[], results=found.steps)
+        heading = f"A journey from <b>{_e(found.from_)}</b> to <b>{_e(found.to)}</b>, step by step"
+        return render_list(heading, shown)
+
+    return handler
+
+
+def form_from_url(params: dict[str, list[str]]) -> tuple:
+    """The search form's values from the page's query string (``?mood=…&k=…&genre=…``)."""
+
+    def one(name: str, default=None):
+        values = params.get(name) or []
+        return values[0] if values else default
+
+    def number(name: str):
+        try:
+            return int(one(name)) if one(name) else None
+        except ValueError:
+            return None
+
+    genres = [g for g in params.get("genre", []) if g in GENRES]
+    exclude = [g for g in params.get("exclude", []) if g in GENRES]
+    type_ = one("type", "Any") if one("type") in ("MOVIE", "SHOW") else "Any"
+    k = min(20, max(1, number("k") or 6))
+    return (one("mood", ""), k, type_, genres, exclude, number("min_year"), number("max_year"),
+            number("max_runtime"))  # fmt: skip
 
 
 def _sample_history(app: Moodreel) -> History | None:
@@ -202,8 +419,14 @@ def _sample_history(app: Moodreel) -> History | None:
         return None
 
 
-def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -> gr.Blocks:
-    """The page; ``with_viewers`` adds the viewer picker and 👍/👎 (mood-only search without)."""
+def create_app(
+    app: Moodreel, pitch_count: int = 20, with_viewers: bool = True, posters: bool = True
+) -> gr.Blocks:
+    """The page; ``with_viewers`` adds the viewer picker and 👍/👎 (mood-only search without);
+    ``posters``: cards show a poster thumbnail (from ``/api/poster``, so the API must be mounted).
+
+    Searches run side by side (no queue limit): a visitor's cards never wait for another
+    visitor's pitches; the pitches themselves take turns on the LLM."""
     samples = _sample_history(app) if with_viewers else None
     with gr.Blocks(title="moodreel") as demo:
         gr.HTML(
@@ -213,7 +436,7 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
             mood = gr.Textbox(
                 label="How do you feel?", placeholder=EXAMPLES[0], lines=2, scale=4, elem_id="mood"
             )
-            k = gr.Slider(1, 20, value=6, step=1, label="How many", scale=1)
+            k = gr.Slider(1, 20, value=6, step=1, label="How many", scale=1, elem_id="k")
         with gr.Accordion("Filters", open=False):
             with gr.Row():
                 type_ = gr.Radio(["Any", "MOVIE", "SHOW"], value="Any", label="Type")
@@ -225,47 +448,60 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
                 max_runtime = gr.Number(label="Max runtime (min)", precision=0)
         viewer_id = gr.State(None)
         if with_viewers:
-            with gr.Accordion("Viewer (personalize with a watch history)", open=False):
+            with gr.Accordion("Viewers (personalize with a watch history)", open=False):
                 with gr.Row():
-                    sample = gr.Dropdown(samples.users() if samples else [], label="Sample viewer")
+                    sample = gr.Dropdown(
+                        samples.users() if samples else [],
+                        multiselect=True,
+                        label="Sample viewers (pick several to watch together)",
+                        elem_id="sample-viewers",
+                    )
                     upload = gr.File(label="…or upload a history CSV", file_types=[".csv"])
                     upload_user = gr.Textbox(label="Your user_id in that file")
-                use = gr.Button("Use this viewer")
-                viewer_status = gr.HTML()
+                use = gr.Button("Use these viewers", elem_id="use-viewers")
+                viewer_status = gr.HTML(elem_id="viewer-status")
+            pick_viewer = viewer_handler(app, samples)
             use.click(
-                viewer_handler(app, samples),
+                lambda *args: (*pick_viewer(*args), None),  # the file is gone once read: clear it
                 inputs=[sample, upload, upload_user],
-                outputs=[viewer_id, viewer_status],
+                outputs=[viewer_id, viewer_status, upload],
             )
         go = gr.Button("Find my vibe", variant="primary", elem_id="go")
         gr.Examples(EXAMPLES, inputs=[mood])
+        with gr.Accordion("Mood journey: from how you feel to how you want to feel", open=False):
+            with gr.Row():
+                journey_to = gr.Textbox(
+                    label="…and how do you want to feel?", placeholder="calm and sleepy", scale=4,
+                    elem_id="journey-to",
+                )  # fmt: skip
+                journey_steps = gr.Slider(1, 8, value=3, step=1, label="Steps", scale=1)
+            journey_go = gr.Button("Plan my journey", elem_id="journey-go")
         understood = gr.CheckboxGroup(
             [], label="What I understood (untick anything I got wrong)", elem_id="understood", visible=False
         )
         all_chips = gr.State([])
+        feedback_status = gr.HTML(elem_id="feedback")
         cards = gr.HTML(elem_id="results")
+        action = gr.Textbox(
+            elem_id="mr-action", elem_classes=["mr-hidden"], container=False, show_label=False
+        )
+        action_go = gr.Button("act", elem_id="mr-action-go", elem_classes=["mr-hidden"])
         inputs = [mood, k, type_, genres, exclude, min_year, max_year, max_runtime]
-        rated = None
-        if with_viewers:
-            with gr.Row():
-                rated = gr.Dropdown([], label="Rate a result", scale=3)
-                up = gr.Button("👍", scale=1)
-                down = gr.Button("👎", scale=1)
-            feedback_status = gr.HTML()
-        outputs = [cards, understood, all_chips] + ([rated] if rated is not None else [])
+        outputs = [cards, understood, all_chips]
 
-        def run(form: SearchForm, viewer: str | None, chips: list[str] | None = None):
-            for page, result in _pages(app, pitch_count, form, viewer):
+        def run(form: SearchForm, viewer, chips: list[str] | None = None):
+            for page, result in _pages(app, pitch_count, form, viewer, posters):
                 shown = chips if chips is not None else result.understood.chips() if result.understood else []
                 kept = [c for c in shown if c not in form.drop]
-                out = [page, gr.update(choices=shown, value=kept, visible=bool(shown)), shown]
-                if rated is not None:
-                    out.append(gr.update(choices=[(r.title, r.id) for r in result.results], value=None))
-                yield tuple(out)
+                yield page, gr.update(choices=shown, value=kept, visible=bool(shown)), shown
 
         def search(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer=None):
             form = SearchForm(mood, k, type_, genres, exclude, min_year, max_year, max_runtime)
             yield from run(form, viewer)
+
+        def search_if_mood(mood, *rest):
+            if (mood or "").strip():
+                yield from search(mood, *rest)
 
         def rechip(
             mood, k, type_, genres, exclude, min_year, max_year, max_runtime, ticked, chips, viewer=None
@@ -274,13 +510,20 @@ def create_app(app: Moodreel, pitch_count: int = 3, with_viewers: bool = True) -
             form = SearchForm(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, drop)
             yield from run(form, viewer, chips)
 
-        with_viewer = [viewer_id] if with_viewers else []
-        go.click(search, inputs=[*inputs, *with_viewer], outputs=outputs)
-        mood.submit(search, inputs=[*inputs, *with_viewer], outputs=outputs)
-        understood.input(rechip, inputs=[*inputs, understood, all_chips, *with_viewer], outputs=outputs)
-        if not with_viewers:
-            return demo
-        vote = feedback_handler(app)
-        up.click(lambda v, t: vote(v, t, 1), inputs=[viewer_id, rated], outputs=feedback_status)
-        down.click(lambda v, t: vote(v, t, -1), inputs=[viewer_id, rated], outputs=feedback_status)
+        def from_url(request: gr.Request):
+            params: dict[str, list[str]] = {}
+            for key, value in request.query_params.multi_items() if request else []:
+                params.setdefault(key, []).append(value)
+            if not params:  # a bare URL leaves the form as it is (the visitor may be typing already)
+                return tuple(gr.update() for _ in inputs)
+            return form_from_url(params)
+
+        with_viewer = [viewer_id]
+        parallel = {"outputs": outputs, "concurrency_limit": None}
+        go.click(search, inputs=[*inputs, *with_viewer], **parallel).then(None, inputs, None, js=URL_JS)
+        mood.submit(search, inputs=[*inputs, *with_viewer], **parallel).then(None, inputs, None, js=URL_JS)
+        understood.input(rechip, inputs=[*inputs, understood, all_chips, *with_viewer], **parallel)
+        demo.load(from_url, None, inputs).then(search_if_mood, [*inputs, *with_viewer], **parallel)
+        journey_go.click(journey_handler(app), inputs=[mood, journey_to, journey_steps], outputs=cards)
+        action_go.click(action_handler(app), inputs=[action, viewer_id, k], outputs=[cards, feedback_status])
     return demo

@@ -175,6 +175,9 @@ class PlainWords:
     def query_words(self, text: str, emotions: list[str]) -> list[str]:
         return list(emotions)
 
+    def feeling_of(self, word: str) -> str | None:
+        return None  # no topic word is read as a feeling
+
 
 def index_titles(store, embedder, items) -> list[IndexedTitle]:
     """Put ``(Title, emotions)`` pairs into ``store`` as ingest does: fused vibe | plot |

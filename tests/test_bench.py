@@ -213,6 +213,36 @@ def test_scale_bench_on_a_milvus_server(env):
     assert "| server | 600 |" in text
 
 
+def test_load_bench_against_a_real_server(env, small_store):
+    save, results = env
+    load = bench("load.py", "--db", str(small_store / "moodreel.db"), "--requests", "8", "--concurrency", "4",
+                 "--pitch-requests", "0", *save)  # fmt: skip
+    assert load["titles"] > 0 and load["search"]["answers"] == {"200": 8} and load["search"]["errors"] == 0
+    assert load["hostile (413/422)"]["errors"] == 0  # every oversized or invalid body refused as it should
+    assert load["search beside hostile"]["answers"] == {"200": 8}
+    assert load["sigterm_stop_s"] < 20
+    saved = json.loads((results / "load.json").read_text())
+    assert saved["tables"][0]["rows"][0][0] == "search"
+
+
+def test_features_bench_more_like_this_journeys_and_together(env, small_store, tmp_path):
+    save, results = env
+    history = tmp_path / "history.csv"
+    rows = ["user_id,content_name,rating,watch_time_minutes"]
+    rows += [f"horror_fan,{t},5,100" for t in ("It", "The Conjuring", "Insidious", "The Mist")]
+    rows += [f"horror_fan,{t},1,100" for t in ("Titanic", "Love Actually")]
+    rows += [f"romance_reader,{t},5,100" for t in ("Titanic", "Love Actually", "The Lake House")]
+    rows += [f"romance_reader,{t},1,100" for t in ("It", "Insidious")]
+    history.write_text("\n".join(rows) + "\n")
+    summary = bench("features.py", "--db", str(small_store / "moodreel.db"), "--seeds", "5",
+                    "--history", str(history), *save)  # fmt: skip
+    like, journey, together = summary["more_like_this"], summary["journey"], summary["together"]
+    assert like["seeds"] == 5 and 0.0 <= like["genre_share_at_10"] <= 1.0
+    assert journey["journeys"] == 10 and journey["no_title_twice_share"] == 1.0
+    assert together["pairs"] == 1 and together["picks"] > 0 and together["disliked_picks"] == 0
+    assert json.loads((results / "features.json").read_text())["summary"] == summary
+
+
 def test_reliability_bench_kills_and_recounts(tmp_path):
     """Two kill -9 trials (one fresh store, one --rebuild) on the 60-title catalog: whatever the
     moment of the kill, the re-run leaves every title stored once."""

@@ -12,7 +12,19 @@ from tests.conftest import FIXTURES, PROJECT
 
 pytestmark = pytest.mark.integration
 # The CLI/API contract for one result: other tools rely on exactly these keys.
-RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+RESULT_KEYS = {
+    "id",
+    "title",
+    "type",
+    "year",
+    "genres",
+    "emotions",
+    "emojis",
+    "score",
+    "why",
+    "pitch",
+    "tagline",
+}
 COMEDY_LIKE = {"comedy", "animation", "family"}
 
 

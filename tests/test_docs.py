@@ -366,6 +366,8 @@ def test_readme_curl_calls_answer(tmp_path):
         (title("short-horror", "MOVIE", ("horror",), 90), ["dread", "fear", "terror"]),
         (title("long-comedy", "MOVIE", ("comedy",), 150), ["amusement", "joy", "laughter"]),
         (title("comedy-show", "SHOW", ("comedy",), 30), ["amusement", "joy", "laughter"]),
+        (Title(id="tm92641", title="Inception", type="MOVIE", genres=("scifi",)), ["awe", "curiosity"]),
+        (title("tm84618", "MOVIE", ("drama", "crime"), 114), ["loneliness", "anger", "dread"]),
     ]
     embedder, store = HashEmbedder(), DictStore()
     index_titles(store, embedder, catalog)
@@ -376,7 +378,21 @@ def test_readme_curl_calls_answer(tmp_path):
     client = TestClient(api)
     calls = [c for c in readme_commands() if c[0] == "curl"]
     assert calls
-    result_keys = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+    result_keys = {
+        "id",
+        "title",
+        "type",
+        "year",
+        "genres",
+        "emotions",
+        "emojis",
+        "score",
+        "why",
+        "pitch",
+        "tagline",
+        "imdb_id",
+        "fits",
+    }
     runtimes = {t.id: (t.type, t.runtime) for t, _ in catalog}
     for argv in calls:
         url = next(w for w in argv if w.startswith("http"))
@@ -385,8 +401,11 @@ def test_readme_curl_calls_answer(tmp_path):
             body = json.loads(argv[argv.index("-d") + 1])
             response = client.post(path, json=body)
         else:
-            body, response = None, client.get(path)
+            query = urlparse(url).query
+            body, response = None, client.get(f"{path}?{query}" if query else path)
         assert response.status_code == 200, (shlex.join(argv), response.text)
+        if path.startswith("/api/poster/"):
+            assert response.headers["content-type"] == "image/png" and response.content[:4] == b"\x89PNG"
         if path == "/api/recommend":
             answer = response.json()
             assert {"feelings", "avoid", "topics"} <= set(answer["understood"]), answer

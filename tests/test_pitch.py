@@ -23,6 +23,7 @@ from moodreel.search.pitch import (
 )
 from moodreel.search.pitch_check import check_pitch, kinds
 from moodreel.search.pitch_text import SentenceSplitter, split_sentences, trim_pitch, words
+from moodreel.search.tagline import check_tagline
 from tests.fakes import QueueChatModel
 
 HORROR = StoredTitle(
@@ -247,7 +248,8 @@ def test_the_template_drops_feelings_that_contradict_the_tone():
 
 def test_the_prompt_gets_the_tone():
     user = render_pitch_messages(load_prompt("pitch"), HORROR, "scare me", ["fear"], CREDITS)[-1].content
-    assert "Tone: dark (horror)" in user and "Directed by Jane Doe" in user
+    assert "Tone: dark: tense" in user and "Title: Night Terror (film, 2001; horror)" in user
+    assert "Directed by Jane Doe" in user
 
 
 # ---- streaming, regeneration, fallback ---------------------------------------------------------
@@ -348,6 +350,9 @@ def test_a_real_pitch_is_complete_short_and_checked(local_chat_model):
     assert last.done and text
     assert words(text) <= 45 and not split_sentences(text)[1], text
     if last.fallback:
-        assert last.violations, "a fallback is counted with its reasons"
+        assert last.violations or last.notice, "a fallback says why: what the checks found, or a timeout"
     else:
         assert check_pitch(text, pitch_facts(HAPPY, CREDITS, "scare me")) == [], text
+    # the tagline: written with the pitch (or a template, with its reasons), short and checked
+    assert last.tagline and len(last.tagline.split()) <= 12, last.tagline
+    assert check_tagline(last.tagline, pitch_facts(HAPPY, CREDITS, "scare me")) == [], last.tagline

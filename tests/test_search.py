@@ -13,11 +13,25 @@ from moodreel.services import build_services
 from moodreel.settings import Settings
 from moodreel.signals import Layout, quality_score, title_vector
 from moodreel.store import filter_expression
-from moodreel.webapp import render_cards, search_handler
+from moodreel.webapp import CardText, render_cards, search_handler
 from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 # The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
-RESULT_KEYS = {"id", "title", "type", "year", "genres", "emotions", "emojis", "score", "why", "pitch"}
+RESULT_KEYS = {
+    "id",
+    "title",
+    "type",
+    "year",
+    "genres",
+    "emotions",
+    "emojis",
+    "score",
+    "why",
+    "pitch",
+    "tagline",
+    "imdb_id",
+    "fits",
+}
 
 
 def test_filters_build_a_safe_expression():
@@ -158,21 +172,34 @@ def test_pitch_streams_and_falls_back_to_a_template_on_failure(tmp_path):
 def test_cards_escape_everything(tmp_path):
     rec = Recommender.from_services(_services(tmp_path, CATALOG), FixedMoodParser(["love"]))
     result = rec.recommend("<script>alert(1)</script>", k=3)
-    page = render_cards(result, {"r1": ("<img src=x onerror=alert(1)>", "")}, None)
+    evil = CardText(tagline="<b>Love</b>", pitch="<img src=x onerror=alert(1)>", notice="<i>", done=True)
+    page = render_cards(result, {"r1": evil}, None)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;i&gt;" in page
     assert "<b>Love</b>" not in page and "&lt;b&gt;Love&lt;/b&gt;" in page
     assert "<img" not in page
 
 
-def test_search_handler_yields_cards_before_pitches(tmp_path):
+def test_search_handler_yields_cards_before_pitches_then_pitches_every_card(tmp_path):
     services = _services(tmp_path, CATALOG)
-    services.chat_model.enqueue("A long night of dread you will not forget.")
-    handler = search_handler(
-        Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"]))), pitch_count=1
+    services.chat_model.enqueue(
+        "Tagline: A dread-soaked night in the woods\nPitch: A long night of dread you will not forget.",
+        "Tagline: Fear, up close\nPitch: You will keep the lights on after this one.",
     )
-    pages = list(handler("scare me", 3, "Any", [], [], None, None, None))
+    handler = search_handler(
+        Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"]))), pitch_count=20
+    )
+    pages = list(handler("scare me", 2, "Any", [], [], None, None, None))
     assert "Night Terror" in pages[0] and "writing a pitch" in pages[0]
-    assert "A long night of dread you will not forget." in pages[-1]
+    assert "mr-tagline" not in pages[0] and "<img" not in pages[0]
+    last = pages[-1]
+    assert last.count('class="mr-card"') == 2 and last.count('class="mr-pitch"') == 2
+    assert "A long night of dread you will not forget." in last
+    assert '<div class="mr-tagline">A dread-soaked night in the woods</div>' in last
+    # every card pitched: the second card got the second answer (a template tagline if it failed)
+    assert last.count('class="mr-tagline"') == 2
+    # a poster thumbnail per finished card, linking to the poster API with the mood
+    assert last.count("<img") == 2 and "/api/poster/" in last and "mood=scare+me" in last
 
 
 def test_search_handler_turns_errors_into_messages(tmp_path):

@@ -6,6 +6,8 @@ OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp server).
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -20,15 +22,28 @@ def make_chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
         from moodreel.llm.local_model import MODEL_ID, ensure_model_file
 
         path = ensure_model_file(settings.model_dir)
+        adapter, name = None, MODEL_ID
+        if settings.llm_adapter is not None:
+            from moodreel.llm.finetune import adapter_file
+
+            adapter = adapter_file(settings.llm_adapter)
+            # its own id: answers cached per model (extraction) must not mix base and adapter
+            name = f"{MODEL_ID}+lora-{_digest(adapter)}"
         return LlamaCppChat(
             model_path=str(path),
-            model_id=MODEL_ID,
+            model_id=name,
+            adapter_path=str(adapter) if adapter else None,
             n_threads=settings.llm_threads,
             n_ctx=settings.llm_context,
             temperature=settings.llm_temperature,
             **overrides,
         )
     if settings.llm_backend == "openai":
+        if settings.llm_adapter is not None:
+            raise ConfigurationError(
+                "MOODREEL_LLM_ADAPTER is for the local backend; an endpoint serves its own adapters "
+                "(vLLM: --enable-lora --lora-modules NAME=DIR, then MOODREEL_OPENAI_MODEL=NAME)"
+            )
         try:
             from langchain_openai import ChatOpenAI
         except ImportError:
@@ -43,6 +58,21 @@ def make_chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
             **overrides,
         )
     raise ConfigurationError(f"unknown llm_backend {settings.llm_backend!r}: use local or openai")
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()[:10]
+
+
+def supports_steering(model: BaseChatModel) -> bool:
+    """Only the in-process llama.cpp model exposes its logits (``moodreel.llm.steering``)."""
+    from moodreel.llm.llamacpp_chat import LlamaCppChat
+
+    return isinstance(model, LlamaCppChat)
 
 
 def model_id(model: BaseChatModel) -> str:

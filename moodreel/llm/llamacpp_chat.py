@@ -2,7 +2,9 @@
 
 Why our own small class: it must pass llama.cpp's schema-constrained JSON mode
 (``response_format={"type": "json_object", "schema": ...}``) straight through, stream
-tokens, and serialize calls (one llama.cpp context is not thread-safe).
+tokens, and serialize calls (one llama.cpp context is not thread-safe). Two optional extras:
+a LoRA adapter (``adapter_path``, a GGUF LoRA from ``moodreel finetune``) loaded with the
+model, and per call ``steering=`` (``moodreel.llm.steering.Steering``), a logits processor.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class LlamaCppChat(BaseChatModel):
     max_tokens: int = 256
     repeat_penalty: float = 1.15
     seed: int = 7
+    adapter_path: str | None = None
 
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -54,7 +57,12 @@ class LlamaCppChat(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_id": self.model_id, "n_ctx": self.n_ctx, "temperature": self.temperature}
+        return {
+            "model_id": self.model_id,
+            "n_ctx": self.n_ctx,
+            "temperature": self.temperature,
+            "adapter": self.adapter_path,
+        }
 
     def _client(self) -> Any:
         if self._llama is None:
@@ -73,6 +81,7 @@ class LlamaCppChat(BaseChatModel):
                 n_threads_batch=os.cpu_count() or self.n_threads,
                 n_ctx=self.n_ctx,
                 seed=self.seed,
+                lora_path=self.adapter_path,
                 verbose=False,
             )
         return self._llama
@@ -88,6 +97,12 @@ class LlamaCppChat(BaseChatModel):
             params["stop"] = stop
         if "response_format" in kwargs:
             params["response_format"] = kwargs.pop("response_format")
+        steering = kwargs.pop("steering", None)
+        if steering is not None:
+            from llama_cpp import LogitsProcessorList
+
+            steerer = steering.processor(self.model_id, self._client().detokenize)
+            params["logits_processor"] = LogitsProcessorList([steerer])
         return params
 
     def _generate(
@@ -122,6 +137,9 @@ class LlamaCppChat(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         params = self._params(stop, dict(kwargs))
         with self._lock:
+            # an empty first chunk: the request has the model now (callers time the writing
+            # from here, not the wait behind other requests)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
             stream = self._client().create_chat_completion(
                 messages=to_openai_messages(messages), stream=True, **params
             )

@@ -3,7 +3,12 @@
 ``pid = HMAC-SHA256(secret, user_id)``; the secret is made once, kept in
 ``state_dir/viewer_secret.key`` with mode 0600. Profiles live in
 ``state_dir/profiles/<pid>.json``, 👍/👎 in ``state_dir/profiles/feedback/<pid>.json``.
-``forget`` removes both.
+``forget`` removes both, and any half-written ``<pid>.tmp`` left by a crash.
+
+What a profile file holds (``ViewerProfile``): the matched catalog titles with the rating and
+completion the history gave each, the 👍/👎 votes, and what is derived from them (genre
+scores, favourite feelings, liked and disliked titles, viewer type, taste vector). Not the
+user id, not the names that matched no title, not watch minutes, not the uploaded file.
 """
 
 from __future__ import annotations
@@ -74,8 +79,8 @@ class ProfileStore:
         """Delete everything kept about this viewer; returns what was removed."""
         pid = self.pid(user_id)
         removed = []
-        for path in (self._profile_path(pid), self._feedback_path(pid)):
-            if path.exists():
+        for folder in (self.root, self.root / "feedback"):
+            for path in sorted(folder.glob(f"{pid}.*")):  # .json, and a .tmp a crash left behind
                 path.unlink()
                 removed.append(path)
         return removed

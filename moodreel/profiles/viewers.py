@@ -94,11 +94,13 @@ class Viewers:
         return profile
 
     def vote(self, user_id: str, title_id: str, vote: int) -> ViewerProfile:
-        """Record 👍 (+1) or 👎 (-1) for a title and return the updated profile."""
-        if vote not in FEEDBACK_RATING:
-            raise ValueError("vote must be +1 or -1")
+        """Record 👍 (+1) or 👎 (-1) for a title, or undo the vote (0), and return the updated profile."""
+        if vote not in FEEDBACK_RATING and vote != 0:
+            raise HistoryError(f"a vote is +1 (👍), -1 (👎) or 0 (undo), not {vote!r}")
         profile = self.load(user_id)
         feedback = {**self.profiles.feedback(profile.pid), title_id: vote}
+        if vote == 0:
+            del feedback[title_id]
         self.profiles.save_feedback(profile.pid, feedback)
         return self._rebuild(profile.pid, profile.watched, feedback, profile.source)
 

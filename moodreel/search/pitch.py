@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,8 @@ from moodreel.prompts import Prompt
 from moodreel.records import StoredTitle
 from moodreel.search.pitch_check import PitchFacts, Violation, check_pitch, copy_ratio, tone, tone_violations
 from moodreel.search.pitch_text import MAX_SENTENCES, MAX_WORDS, SentenceSplitter, split_sentences, words
+from moodreel.search.tagline import TaglineReader, check_tagline, template_tagline
+from moodreel.search.untrusted import safe_synopsis
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,10 @@ class PitchChunk:
     """A piece of a streamed pitch. Joining every chunk's ``text`` gives the final pitch.
 
     Text is only emitted as complete sentences that passed the checks, so nothing shown is
-    ever taken back. The last chunk has ``done=True`` (its text may be empty) and says how
-    the pitch came about: ``attempts``, the LLM generations made (2 after a regeneration,
+    ever taken back. A chunk with a ``tagline`` (and no text) brings the card's tagline as
+    soon as it passed its checks. The last chunk has ``done=True`` (its text may be empty),
+    repeats the final ``tagline`` (the LLM's, or a template's with ``tagline_fallback``)
+    and says how the pitch came about: ``attempts``, the LLM generations made (2 after a regeneration,
     0 when the LLM was not used); ``violations``, every problem the checks found in the
     drafts (none of it shown); ``fallback``, the text is the template pitch.
     """
@@ -54,6 +58,9 @@ class PitchChunk:
     done: bool = False
     attempts: int = 0
     violations: tuple[Violation, ...] = ()
+    tagline: str = ""  # set once, on the chunk that brings it; the done chunk repeats it
+    tagline_fallback: bool = False
+    tagline_violations: tuple[Violation, ...] = ()  # what the checks found in the LLM's taglines
 
     @property
     def regenerated(self) -> bool:
@@ -97,11 +104,10 @@ def template_pitch(title: StoredTitle, mood_emotions: list[str], max_words: int 
 
 
 def _tone_line(facts: PitchFacts) -> str:
-    genres = ", ".join(facts.genres) or "unknown genres"
     return {
-        "dark": f"dark ({genres}): tense, never warm, cozy or lighthearted",
-        "light": f"light ({genres}): fun, never chilling or a thriller",
-    }.get(tone(facts), f"as its genres ({genres}) and feelings say")
+        "dark": "dark: tense, never warm, cozy or lighthearted",
+        "light": "light: fun, never dark, chilling or a thriller",
+    }.get(tone(facts), "as its genres and feelings say")
 
 
 def render_pitch_messages(
@@ -117,7 +123,7 @@ def render_pitch_messages(
         credit_bits.append("Directed by " + ", ".join(credits.directors))
     if credits.cast:
         credit_bits.append("Starring " + ", ".join(credits.cast))
-    synopsis = title.description or "(no synopsis)"
+    synopsis = safe_synopsis(title.description)[:700] or "(no synopsis)"
     return prompt.render(
         mood=mood[:300].replace("»", "").replace("«", ""),
         emotions=", ".join(mood_emotions),
@@ -126,32 +132,60 @@ def render_pitch_messages(
         type="TV show" if title.type == "SHOW" else "film",
         year=title.release_year or "year unknown",
         genres=", ".join(title.genres) or "genre unknown",
-        synopsis=synopsis[:700],
+        synopsis=synopsis,
         credits=("; ".join(credit_bits) + ".") if credit_bits else "",
         title_emotions=", ".join(title.emotions),
         tone=_tone_line(pitch_facts(title, credits)),
     )
 
 
-def _sentences(
+class PitchCancelled(Exception):
+    """The viewer left: stop writing."""
+
+
+def _pieces(
     model: BaseChatModel,
     messages: list[BaseMessage],
+    reader: TaglineReader,
     draft: SentenceSplitter,
     max_tokens: int,
-    deadline: float,
     timeout_s: float,
+    cancelled: Callable[[], bool] | None,
     **options: Any,
-) -> Iterator[str]:
-    """Complete sentences of one generation; closing this generator stops the LLM."""
+) -> Iterator[tuple[str, str]]:
+    """("tagline", line) once, then ("sentence", text) per complete sentence of one
+    generation; closing this generator stops the LLM.
+
+    ``timeout_s`` counts from the first chunk, when the backend has started on this
+    request: time waiting for the LLM behind other requests is not generation time.
+    """
     stream = model.stream(messages, max_tokens=max_tokens, **options)
+    deadline: float | None = None
     try:
         for chunk in stream:
-            yield from draft.feed(str(chunk.content))
+            if cancelled is not None and cancelled():
+                raise PitchCancelled
+            now = time.monotonic()
+            deadline = deadline or now + timeout_s
+            text = str(chunk.content)
+            if not reader.done:
+                if not reader.feed(text):
+                    continue
+                yield "tagline", reader.tagline
+                text = reader.rest
+            for sentence in draft.feed(text):
+                yield "sentence", sentence
             if draft.stopped:
                 return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"pitch took longer than {timeout_s:.0f} s")
-        yield from draft.finish()
+            if now > deadline:
+                raise TimeoutError(f"the pitch took longer than {timeout_s:.0f} s to write")
+        if not reader.done:
+            reader.finish()
+            yield "tagline", reader.tagline
+            for sentence in draft.feed(reader.rest):
+                yield "sentence", sentence
+        for sentence in draft.finish():
+            yield "sentence", sentence
     finally:
         close = getattr(stream, "close", None)  # stops the backend's generation
         if close is not None:
@@ -170,6 +204,7 @@ def _unusable(draft: SentenceSplitter, max_words: int) -> Violation:
 # of the new request: shown to a small model, they get repeated.
 _INSTEAD = {
     "name": "Name no person, place or title that the facts above do not name.",
+    "plot": "Say nothing about the story that the synopsis does not say.",
     "claim": "Claim no awards, music, performances or praise.",
     "copy": "Use your own words, not the synopsis'.",
     "meta": "Write the pitch itself, nothing about pitches.",
@@ -205,53 +240,114 @@ def stream_pitch(
     max_sentences: int = MAX_SENTENCES,
     retries: int = 1,
     temperature: float = TEMPERATURE,
+    cancelled: Callable[[], bool] | None = None,
+    llm_options: dict[str, Any] | None = None,
 ) -> Iterator[PitchChunk]:
-    """Yield the pitch sentence by sentence as it passes the checks, then a ``done`` chunk.
+    """Yield the tagline, then the pitch sentence by sentence as it passes the checks, then
+    a ``done`` chunk.
 
-    ``timeout_s`` bounds the whole pitch, regeneration included; ``max_tokens`` each
-    generation. ``retries``: regenerations after a draft that fails the checks.
+    ``timeout_s`` bounds the writing of the whole pitch, regeneration included (not the
+    wait for a busy LLM); ``max_tokens`` each generation. ``retries``: regenerations after
+    a draft that fails the checks. ``cancelled``: polled per token; once true the pitch
+    stops without another chunk (the viewer left). ``llm_options``: extra keyword
+    arguments for the chat model (``steering=`` for the local backend).
     """
     facts = pitch_facts(title, credits, mood, viewer_summary)
     base = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
     messages = base
-    deadline = time.monotonic() + timeout_s
     found: list[Violation] = []
+    tag_found: list[Violation] = []
     shown: list[str] = []
-    attempts, notice = 0, ""
+    tagline = ""
+    attempts, notice, spent = 0, "", 0.0
     while not shown and attempts <= retries:
         attempts += 1
+        reader = TaglineReader()
         draft = SentenceSplitter(max_words, max_sentences, title.title)
         problems: list[Violation] = []
+        started = time.monotonic()
         try:
             # a retry samples afresh: the same seed would give the same draft
-            options: dict[str, Any] = {"temperature": temperature}
+            options: dict[str, Any] = {"temperature": temperature, **(llm_options or {})}
             if attempts > 1:
                 options["seed"] = 1000 + attempts
-            sentences = _sentences(model, messages, draft, max_tokens, deadline, timeout_s, **options)
-            for sentence in sentences:
-                problems = check_pitch(" ".join([*shown, sentence]), facts, max_words)
+            pieces = _pieces(
+                model, messages, reader, draft, max_tokens, timeout_s - spent, cancelled, **options
+            )
+            for kind, text in pieces:
+                if kind == "tagline":
+                    bad = check_tagline(text, facts) if not tagline else []
+                    if not tagline and not bad:
+                        tagline = text
+                        yield PitchChunk("", tagline=tagline)
+                    tag_found += [v for v in bad if v.kind != "empty"]
+                    continue
+                problems = check_pitch(" ".join([*shown, text]), facts, max_words)
                 if problems:
                     break  # a bad sentence is never shown
-                yield PitchChunk(f" {sentence}" if shown else sentence)
-                shown.append(sentence)
+                yield PitchChunk(f" {text}" if shown else text)
+                shown.append(text)
+        except PitchCancelled:
+            log.info("pitch for %s cancelled: the viewer left", title.id)
+            return
         except Exception as exc:  # any backend failure or stall degrades, never an empty card
             log.warning("pitch for %s failed: %s", title.id, exc)
-            notice = f"pitch cut short ({exc})" if shown else f"AI pitch unavailable ({exc})"
+            notice = f"pitch cut short: {exc}" if shown else f"AI pitch unavailable: {exc}"
             break
+        finally:
+            spent += time.monotonic() - started
         if not shown and not problems:
             problems = [_unusable(draft, max_words)]
         if problems:
             log.info("pitch for %s, attempt %d: %s", title.id, attempts, "; ".join(map(str, problems)))
             found += problems
             messages = _retry_messages(base, problems, facts, max_words)
-    if shown:
-        yield PitchChunk("", notice=notice, done=True, attempts=attempts, violations=tuple(found))
+    if not shown:
+        notice = notice or "a plain pitch: the AI drafts did not pass the checks"
+        yield _template(title, facts, mood_emotions, notice, attempts, found, tagline, tag_found)
         return
     yield PitchChunk(
-        template_pitch(title, mood_emotions, max_words),
-        fallback=True,
-        notice=notice or "a plain pitch: the AI drafts did not pass the checks",
+        "",
+        notice=notice,
         done=True,
         attempts=attempts,
         violations=tuple(found),
+        tagline=tagline or template_tagline(facts, mood_emotions),
+        tagline_fallback=not tagline,
+        tagline_violations=tuple(tag_found),
     )
+
+
+def _template(
+    title: StoredTitle,
+    facts: PitchFacts,
+    mood_emotions: list[str],
+    notice: str,
+    attempts: int = 0,
+    found: list[Violation] | None = None,
+    tagline: str = "",
+    tag_found: list[Violation] | None = None,
+) -> PitchChunk:
+    return PitchChunk(
+        template_pitch(title, mood_emotions),
+        fallback=True,
+        notice=notice,
+        done=True,
+        attempts=attempts,
+        violations=tuple(found or ()),
+        tagline=tagline or template_tagline(facts, mood_emotions),
+        tagline_fallback=not tagline,
+        tagline_violations=tuple(tag_found or ()),
+    )
+
+
+def template_chunk(
+    title: StoredTitle,
+    mood: str,
+    mood_emotions: list[str],
+    credits: Credits,
+    viewer_summary: str,
+    notice: str,
+) -> PitchChunk:
+    """The whole answer without an LLM (none could be loaded): template pitch and tagline."""
+    return _template(title, pitch_facts(title, credits, mood, viewer_summary), mood_emotions, notice)

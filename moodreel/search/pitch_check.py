@@ -1,9 +1,11 @@
 """Checks a pitch against the title's facts: grounded, in tone, not a copy, complete.
 
 ``check_pitch(text, facts)`` lists what is wrong with a finished pitch: proper names
-not in the facts, invented awards and praise, a tone or genre label that contradicts the
-title's genres and vibes, a near-copy of the synopsis, talk about its own task ("In a
-pitch, you should ..."), an incomplete or too long text. Pure functions, no LLM.
+not in the facts, story elements the synopsis never mentions (a heist, zombies), invented
+awards and praise, a tone or genre label that contradicts the
+title's genres and vibes, a link or address, a near-copy of the synopsis, talk about its
+own task ("In a pitch, you should ..."), an incomplete or too long text.
+``content_violations`` is the part that also applies to a tagline. Pure functions, no LLM.
 
 Deliberately heuristic and lenient: a word counts as grounded if it appears anywhere in the
 facts, whatever its case; a capitalized word at the start of a sentence is never taken for
@@ -23,7 +25,7 @@ COPY_THRESHOLD = 0.6  # share of the pitch's word 5-grams found in the synopsis
 
 @dataclass(frozen=True)
 class Violation:
-    """One problem with a pitch. ``kind``: name, claim, tone, copy, meta, incomplete, length, empty."""
+    """One problem with a pitch. ``kind``: name, plot, claim, tone, link, copy, meta, incomplete, length, empty."""
 
     kind: str
     detail: str
@@ -80,7 +82,8 @@ _CHEERFUL = re.compile(
 _GRIM = re.compile(
     r"\b(chilling|spine[- ]chilling|bone[- ]chilling|terrifying|horrifying|gripping thriller|"
     r"psychological thriller|crime drama|crime thriller|sinister|gruesome|gory|harrowing|"
-    r"nail[- ]biting|heart[- ]pounding)\b",
+    r"nail[- ]biting|heart[- ]pounding|dark|darker|darkest|bleak|grim|haunting|disturbing|menacing|"
+    r"brutal|violent|dread|nightmarish|bloody)\b",
     re.IGNORECASE,
 )
 # genre labels and the genres that make them true
@@ -96,6 +99,26 @@ _META = re.compile(
     r"\b(pitch(?:es)?|synopsis|instructions?|the facts(?: given)?|as an ai|matches the tone|"
     r"its genres|feelings given)\b",
     re.IGNORECASE,
+)
+# a link, an e-mail address or a handle: never ours to show (a synopsis can carry one)
+LINK = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w.-]+@[\w-]+\.\w+|\b[\w-]+\.(?:com|net|org|io|ly|gg|xyz|info|co)\b",
+    re.IGNORECASE,
+)
+# story elements that change what a title is about: a pitch may name one only if the title's
+# own facts do (the viewer asking for a heist does not make a romance a heist)
+PLOT_NOUNS = {
+    "zombie": "zombie", "vampire": "vampire", "werewolf": "werewolf", "werewolves": "werewolf",
+    "alien": "alien", "ghost": "ghost", "demon": "demon", "witch": "witch", "wizard": "wizard",
+    "dragon": "dragon", "robot": "robot", "dinosaur": "dinosaur", "superhero": "superhero",
+    "spaceship": "space", "heist": "heist", "robbery": "robber", "kidnapping": "kidnap",
+    "serial killer": "killer", "assassin": "assassin", "spy": "spy", "spies": "spy", "pirate": "pirate",
+    "samurai": "samurai", "ninja": "ninja", "mafia": "mafia", "cartel": "cartel", "wedding": "wedd",
+    "apocalypse": "apocalyp", "pandemic": "pandemic", "shark": "shark", "haunted": "haunt",
+    "curse": "curse", "treasure": "treasure", "murder": "murder", "time travel": "time travel",
+}  # fmt: skip
+_PLOT = re.compile(
+    r"\b(" + "|".join(sorted(PLOT_NOUNS, key=len, reverse=True)) + r")(?:e?s)?\b", re.IGNORECASE
 )
 DARK_GENRES = {"horror", "thriller", "crime"}
 DARK_VIBES = {"dread", "terror", "horror", "violence", "menace", "cruelty", "fright", "scare"}
@@ -184,6 +207,19 @@ def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
+def plot_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    """Story elements (a heist, zombies, a wedding) that the title's own facts never mention."""
+    own = " ".join([facts.title, facts.synopsis, *facts.genres, *facts.vibes]).lower()
+    found = {m.group(1).lower() for m in _PLOT.finditer(text)}
+    return [
+        Violation("plot", f"{w!r} is not in the synopsis") for w in sorted(found) if PLOT_NOUNS[w] not in own
+    ]
+
+
+def link_violations(text: str) -> list[Violation]:
+    return [Violation("link", f"{m.group()!r}: no links or addresses") for m in LINK.finditer(text)][:1]
+
+
 def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> list[Violation]:
     """Everything wrong with a finished pitch; an empty list means it may be shown."""
     text = text.strip()
@@ -195,15 +231,23 @@ def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> lis
         out.append(Violation("incomplete", f"ends mid-sentence: {tail[-40:]!r}"))
     if words(text) > max_words:
         out.append(Violation("length", f"{words(text)} words, more than {max_words}"))
+    out += content_violations(text, facts)
+    ratio = copy_ratio(text, facts.synopsis)
+    if ratio > COPY_THRESHOLD:
+        out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))
+    return out
+
+
+def content_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    """What a pitch or tagline says that the facts do not back: names, claims, tone, links, meta talk."""
+    out = link_violations(text)
+    out += plot_violations(text, facts)
     out += name_violations(text, facts)
     out += claim_violations(text, facts)
     out += tone_violations(text, facts)
     meta = {m.group(1).lower() for m in _META.finditer(text)} - set(_WORD.findall(facts.text))
     if meta:
         out.append(Violation("meta", f"talks about its task ({', '.join(sorted(meta))})"))
-    ratio = copy_ratio(text, facts.synopsis)
-    if ratio > COPY_THRESHOLD:
-        out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))
     return out
 
 

@@ -45,10 +45,34 @@ _HEADER = re.compile(r"\s*\((?:film|TV show|series)\s*[,;][^)]*\)")
 _BULLET = re.compile(r"^\s*(?:[-•*]|\d+[.)])\s+")
 
 
-def _sentence_end(text: str, at_eof: bool, keep: tuple[str, ...] = ()) -> int | None:
+def title_stops(title: str) -> tuple[tuple[str, str], ...]:
+    """(up to a punctuation mark, the rest) for each sentence-ending mark inside a title:
+    "Go! Go! Cory Carson" -> ("go!", " go! cory carson"), ("go! go!", " cory carson"), ..."""
+    t = " ".join(title.lower().split())
+    return tuple((t[: m.end()], t[m.end() :]) for m in re.finditer(r"[.!?]+", t))
+
+
+def _inside_title(text: str, end: int, keep: tuple[tuple[str, str], ...], at_eof: bool) -> bool | None:
+    """Whether the mark ending at ``end`` belongs to a title named in ``text`` (None: too
+    early to tell, the rest of the title may still be coming)."""
+    upto, after = text[:end].lower(), " ".join(text[end:].lower().split(" "))
+    undecided = False
+    for head, rest in keep:
+        if not upto.endswith(head):
+            continue
+        if not rest:
+            return bool(after.strip())  # "HAPPY! is wild": the title's last mark ends nothing
+        if after.startswith(rest):
+            return True
+        if rest.startswith(after) and not at_eof:
+            undecided = True
+    return None if undecided else False
+
+
+def _sentence_end(text: str, at_eof: bool, keep: tuple[tuple[str, str], ...] = ()) -> int | None:
     """Index just after the first sentence end in ``text`` (punctuation, closing quotes).
 
-    ``keep``: phrases whose punctuation ends no sentence (a title such as "HAPPY!").
+    ``keep``: ``title_stops`` of a title whose marks end no sentence ("Go! Go! Cory Carson").
     """
     for match in _END.finditer(text):
         if match.end() == len(text) and not at_eof:
@@ -56,9 +80,12 @@ def _sentence_end(text: str, at_eof: bool, keep: tuple[str, ...] = ()) -> int | 
         punct = match.group().rstrip("\"'”’)]*_")
         if ".." in punct:
             continue  # an ellipsis trails off, it does not end a sentence
-        upto = text[: match.start() + len(punct)].lower()
-        if match.end() < len(text) and any(upto.endswith(k) for k in keep):
-            continue
+        if keep:
+            inside = _inside_title(text, match.start() + len(punct), keep, at_eof)
+            if inside is None:
+                return None
+            if inside:
+                continue
         if punct == ".":
             word = re.search(r"([\w.]+)$", text[: match.start()])
             before = word.group(1).lower() if word else ""
@@ -116,7 +143,7 @@ class SentenceSplitter:
     ) -> None:
         self.max_words = max_words
         self.max_sentences = max_sentences
-        self.keep = (title.strip().lower(),) if _END.search(title.strip()) else ()
+        self.keep = title_stops(title)
         self.raw = ""
         self.pending = ""
         self.sentences: list[str] = []

@@ -17,24 +17,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field
 
-from moodreel.credits import CreditsIndex
+from moodreel.credits import Credits, CreditsIndex
 from moodreel.embedding import VibeEncoder
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.mood.base import MoodParser
 from moodreel.mood.vibe_words import VibeWords
 from moodreel.profiles.profile import ViewerProfile
+from moodreel.profiles.together import Group, above, fits_for, least_misery
 from moodreel.prompts import Prompt
 from moodreel.query.fusion import Ranked, explain, rerank
 from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
-from moodreel.search.pitch import PitchChunk, stream_pitch
+from moodreel.search import journey as journeys
+from moodreel.search.pitch import PitchChunk, render_pitch_messages, stream_pitch, template_chunk
+from moodreel.search.similar import Seed, like_vector, why_like
 from moodreel.services import Services
 from moodreel.signals import Layout
 
@@ -52,6 +56,8 @@ OPEN_TASTE_WEIGHT = 1.0
 # Typical norm of a stored title vector (unit vibe, plot and genre blocks): the taste
 # term is divided by it so that it adds a cosine, on the scale of the mood's terms.
 TITLE_NORM = 1.9
+# Titles sampled (evenly, by id) to learn what a typical taste fit is, for watching together.
+CATALOG_SAMPLE = 500
 
 
 class ProfileError(MoodreelError):
@@ -71,6 +77,13 @@ class Recommendation(BaseModel):
     score: float
     why: list[str]
     pitch: str | None = None
+    imdb_id: str | None = Field(None, description="The title's IMDb id, when the catalog has it.")
+    fits: dict[str, float] = Field(
+        default_factory=dict, description="Watching together: each viewer's taste fit (cosine)."
+    )
+    tagline: str | None = Field(
+        None, description="One line (at most 12 words) for this viewer and mood; set with the pitch."
+    )
     description: str = Field("", exclude=True)
     similarity: float = Field(0.0, exclude=True)
     runtime: int | None = Field(None, exclude=True)
@@ -91,6 +104,26 @@ class RecommendationSet(BaseModel):
     )
 
 
+class LikeResult(BaseModel):
+    """More like one title: ``{"seed": {...}, "mood": ..., "results": [records as in recommend]}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: Seed
+    mood: str | None = Field(None, description="The mood that steered the search, if any.")
+    results: list[Recommendation]
+
+
+class JourneyResult(BaseModel):
+    """A mood journey: ``{"from", "to", "steps": [records as in recommend, in order]}``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    steps: list[Recommendation]
+
+
 class Recommender:
     """Search and rank; every collaborator is handed in (``services.build_recommender``)."""
 
@@ -109,6 +142,7 @@ class Recommender:
         self.layout = layout
         self.personalization = personalization
         self.pitch_deps = pitch_deps
+        self._sample: np.ndarray | None = None
 
     @classmethod
     def from_services(
@@ -178,7 +212,121 @@ class Recommender:
             mood="", emotions=viewer.emotions, results=self._records(ranked, None, viewer, taste)
         )
 
+    def like(
+        self,
+        seed: StoredTitle,
+        k: int = 10,
+        mood: str | None = None,
+        filters: SearchFilters | None = None,
+    ) -> LikeResult:
+        """The titles nearest to ``seed`` on all its signals (itself left out), nudged by ``mood``."""
+        seed_vector = self.store.vectors([seed.id]).get(seed.id)
+        if seed_vector is None:
+            raise MoodreelError(f"the title {seed.title!r} ({seed.id}) is no longer in the store")
+        query = self.understand(mood) if mood is not None else None
+        vector = like_vector(seed_vector, query.vector(self.layout) if query else None)
+        merged = (filters or SearchFilters()).merge(query.filters) if query else filters or SearchFilters()
+        hits = [h for h in self._candidates(vector, k + 1, merged, None, True) if h.title.id != seed.id]
+        ranked = rerank(hits, query.understood if query else Understood(), k)
+        records = self._records(ranked, query, None, None)
+        for rec, item in zip(records, ranked):
+            rec.why = why_like(seed, seed_vector, item.hit, self.layout) + rec.why
+        return LikeResult(seed=Seed.of(seed), mood=mood, results=records)
+
+    def journey(
+        self, start: str, end: str, steps: int = 3, filters: SearchFilters | None = None
+    ) -> JourneyResult:
+        """An ordered walk of titles from mood ``start`` to mood ``end``, no title twice."""
+        if not 1 <= steps <= journeys.MAX_STEPS:
+            raise journeys.JourneyError(f"a journey has 1 to {journeys.MAX_STEPS} steps, not {steps}")
+        q_from, q_to = (
+            journeys.as_feelings(self.understand(start)),
+            journeys.as_feelings(self.understand(end)),
+        )
+        target = q_to.vector(self.layout)
+        points = journeys.waypoints(q_from.vector(self.layout), target, steps)
+        explicit = filters or SearchFilters()
+        candidates = []
+        for share, point in zip(journeys.shares(steps), points):
+            inferred = q_to.filters if share >= 0.5 else q_from.filters
+            hits = self._candidates(point, steps * 4, explicit.merge(inferred), None, True)
+            candidates.append(rerank(hits, q_to.understood if share >= 0.5 else q_from.understood, len(hits)))
+        path = journeys.pick_path([[r.hit for r in c] for c in candidates], target)
+        out: list[Recommendation] = []
+        before: float | None = None
+        for number, step in enumerate(path, 1):
+            query = q_to if step.share >= 0.5 else q_from
+            ranked = [r for c in candidates for r in c if r.hit is step.hit][:1]
+            rec = self._records(ranked, query, None, None)[0]
+            rec.why = [journeys.step_why(step, number, len(path), q_from.text, q_to.text, before), *rec.why]
+            out.append(rec)
+            before = step.to_target
+        return JourneyResult.model_validate({"from": start, "to": end, "steps": out})
+
+    def together(
+        self,
+        mood: str,
+        viewers: dict[str, ViewerProfile],
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        include_watched: bool = False,
+        drop: list[str] | None = None,
+    ) -> RecommendationSet:
+        """Several viewers at once: their tastes blended, anything one of them disliked left out,
+        ranked by the mood plus the lowest taste fit among them; each pick says whom it fits."""
+        group = Group(viewers)
+        query = self.understand(mood, drop)
+        vector = query.vector(self.layout)
+        blended = group.blended(self.layout.size) if self.personalization > 0 else None
+        if blended is not None:
+            weight = OPEN_TASTE_WEIGHT if query.open else self.personalization
+            vector = vector + weight * blended
+        skip = group.disliked() | (set() if include_watched else group.seen())
+        n = 2 * max(MIN_CANDIDATES, k * CANDIDATE_FACTOR) + len(skip)
+        merged = (filters or SearchFilters()).merge(query.filters)
+        hits = [h for h in self.store.search(vector, n, merged, with_vectors=True) if h.title.id not in skip]
+        bars = group.medians(self._catalog_sample())
+        fit = {h.title.id: group.fit(h.vector, self.layout.size) for h in hits if h.vector is not None}
+        fitting = [h for h in hits if above(fit.get(h.title.id, {}), bars)]
+        if len(fitting) < k and blended is not None:
+            # A strong mood ("make me laugh") can fill the pool with titles one viewer dislikes:
+            # look again, led by the blended taste, under the same filters.
+            seen = {h.title.id for h in hits}
+            more = self.store.search(
+                blended + 0.5 * query.vector(self.layout), 3 * n, merged, with_vectors=True
+            )
+            more = [
+                h for h in more if h.title.id not in skip and h.title.id not in seen and h.vector is not None
+            ]
+            fit.update({h.title.id: group.fit(h.vector, self.layout.size) for h in more})
+            hits += more
+            fitting += [h for h in more if above(fit[h.title.id], bars)]
+        extra = {i: least_misery(0.0, f) for i, f in fit.items()}
+        ranked = rerank(fitting, query.understood, k, extra)
+        if len(ranked) < k:  # too few fit everyone: the closest others, after them
+            rest = [h for h in hits if not above(fit.get(h.title.id, {}), bars)]
+            ranked += rerank(rest, query.understood, k - len(ranked), extra)
+        records = self._records(ranked, query, None, None)
+        for rec in records:
+            rec.fits = fit.get(rec.id, {})
+            names = fits_for(rec.fits)
+            if names:
+                rec.why.append("fits " + " and ".join(f"{n} ({rec.fits[n]:.2f})" for n in names))
+        return RecommendationSet(
+            mood=mood, emotions=query.feelings, results=records, understood=query.understood
+        )
+
     # ---- internals -----------------------------------------------------------------
+    def _catalog_sample(self) -> np.ndarray:
+        """Vectors of every ``len // CATALOG_SAMPLE``-th title (by id), read once: the typical title."""
+        if self._sample is None:
+            ids = sorted(t.id for t in self.store.all_titles(["id", "title", "type"]))
+            ids = ids[:: max(1, len(ids) // CATALOG_SAMPLE)]
+            vectors = self.store.vectors(ids) if ids else {}
+            rows = [vectors[i] for i in ids if i in vectors]
+            self._sample = np.stack(rows) if rows else np.zeros((0, self.layout.size), dtype=np.float32)
+        return self._sample
+
     def _taste(self, viewer: ViewerProfile | None) -> np.ndarray | None:
         if viewer is None or viewer.taste is None:
             return None
@@ -279,6 +427,7 @@ class Recommender:
                     similarity=item.hit.similarity,
                     runtime=t.runtime,
                     imdb_score=t.imdb_score,
+                    imdb_id=t.imdb_id,
                     stored=t,
                 )  # fmt: skip
             )
@@ -297,6 +446,17 @@ class Recommender:
         return {i: refs[int(np.argmax(matrix @ v))].title for i, v in shown.items()}
 
     # ---- pitches -------------------------------------------------------------------
+    def warm_up_pitches(self) -> None:
+        """Load the LLM and read the pitch prompt's fixed start into its cache, so the first
+        pitch of the first search only reads its own part (the local backend keeps the
+        longest shared prefix of consecutive prompts)."""
+        if self.pitch_deps is None:
+            return
+        deps = self.pitch_deps
+        title = StoredTitle(id="warm-up", title="A film", type="MOVIE", emotions=["joy", "hope", "wonder"])
+        messages = render_pitch_messages(deps.prompt, title, "a mood", ["joy"], Credits())
+        deps.chat_model().invoke(messages, max_tokens=1)
+
     def stream_pitch(
         self,
         rec: Recommendation,
@@ -304,33 +464,57 @@ class Recommender:
         emotions: list[str],
         viewer_summary: str = "",
         max_tokens: int = 120,
+        cancelled: Callable[[], bool] | None = None,
+        llm_options: dict[str, Any] | None = None,
     ) -> Iterator[PitchChunk]:
-        """The pitch as it is generated (at most ``max_tokens``); a template with a notice if the LLM fails."""
+        """The tagline and pitch as they are generated (at most ``max_tokens``); templates with
+        a notice if the LLM fails or cannot be loaded. ``cancelled``: polled while writing."""
         if self.pitch_deps is None:
             raise MoodreelError("this recommender was built without a pitch writer")
         stored = rec.stored
         if stored is None:
             found = self.store.get([rec.id])
             if not found:
-                yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store")
+                yield PitchChunk(
+                    f"{rec.title}.", fallback=True, notice="title no longer in the store", done=True
+                )
                 return
             stored = found[0]
         deps = self.pitch_deps
+        credits = deps.credits.get(rec.id)
+        try:
+            model = deps.chat_model()
+        except MoodreelError as exc:  # no model: template pitches, the search still answers
+            log.warning("no LLM for pitches: %s", exc)
+            yield template_chunk(
+                stored, mood, emotions, credits, viewer_summary, f"AI pitch unavailable: {exc}"
+            )
+            return
         yield from stream_pitch(
-            deps.chat_model(),
+            model,
             deps.prompt,
             stored,
             mood,
             emotions,
-            deps.credits.get(rec.id),
+            credits,
             viewer_summary,
             timeout_s=deps.timeout_s,
             max_tokens=max_tokens,
             temperature=deps.temperature,
+            cancelled=cancelled,
+            llm_options=llm_options,
         )
 
-    def pitch(self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = "") -> str:
-        return "".join(c.text for c in self.stream_pitch(rec, mood, emotions, viewer_summary)).strip()
+    def pitch(
+        self,
+        rec: Recommendation,
+        mood: str,
+        emotions: list[str],
+        viewer_summary: str = "",
+        llm_options: dict[str, Any] | None = None,
+    ) -> str:
+        chunks = self.stream_pitch(rec, mood, emotions, viewer_summary, llm_options=llm_options)
+        return "".join(c.text for c in chunks).strip()
 
 
 @dataclass(frozen=True)

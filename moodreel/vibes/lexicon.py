@@ -1,38 +1,47 @@
 """The fast extractor's vocabulary: viewer feelings, genre leanings, plot emojis.
 
-Data, not logic. ``EMOTIONS`` is the set a title's synopsis is matched against;
+Data, not logic. ``EMOTIONS`` is the set a title's synopsis is matched against, in
+families (``EMOTION_FAMILIES``: light, warm, uplifting, tense, dark, sad, worldly);
 ``GENRE_EMOTIONS`` nudges the choice towards what a genre usually makes people feel;
 ``GENRE_EMOJI`` gives a fallback emoji per genre; ``GENRES`` is their keys, the catalog's genres.
 """
 
-EMOTIONS: tuple[str, ...] = (
-    # light
-    "joy", "delight", "amusement", "laughter", "giddiness", "silliness", "whimsy", "mischief",
-    "lightheartedness", "cheerfulness", "playfulness", "absurdity", "awkwardness", "wit", "irony",
-    # warm
-    "warmth", "tenderness", "affection", "love", "romance", "longing", "desire", "passion",
-    "comfort", "belonging", "friendship", "camaraderie", "loyalty", "gratitude", "compassion",
-    "nostalgia", "contentment", "serenity", "heartwarming",
-    # uplifting
-    "hope", "inspiration", "triumph", "pride", "determination", "courage", "bravery",
-    "resilience", "empowerment", "optimism", "redemption", "liberation", "relief", "catharsis",
-    "admiration", "awe", "wonder", "enchantment", "amazement", "fascination", "curiosity",
-    # tense
-    "suspense", "tension", "thrill", "adrenaline", "excitement", "anticipation", "urgency",
-    "intrigue", "suspicion", "paranoia", "unease", "apprehension", "anxiety", "dread",
-    "fear", "terror", "horror", "panic", "shock", "surprise", "disbelief", "confusion",
-    # dark
-    "menace", "cruelty", "violence", "revenge", "vengeance", "betrayal", "jealousy", "greed",
-    "guilt", "regret", "shame", "disgust", "anger", "outrage", "frustration", "injustice",
-    "desperation", "despair", "danger", "chaos", "corruption", "obsession", "madness",
-    # sad and reflective
-    "sadness", "sorrow", "grief", "heartbreak", "melancholy", "loneliness", "isolation",
-    "vulnerability", "bittersweet", "reflection", "introspection", "contemplation",
-    "empathy", "acceptance", "forgiveness", "growth", "enlightenment", "disillusionment",
-    # worldly
-    "adventure", "discovery", "exploration", "survival", "rivalry", "competition", "ambition",
-    "rebellion", "justice", "heroism", "patriotism", "spirituality", "creativity", "mystery",
-)  # fmt: skip
+EMOTION_FAMILIES: dict[str, tuple[str, ...]] = {
+    "light": (
+        "joy", "delight", "amusement", "laughter", "giddiness", "silliness", "whimsy", "mischief",
+        "lightheartedness", "cheerfulness", "playfulness", "absurdity", "awkwardness", "wit", "irony",
+    ),
+    "warm": (
+        "warmth", "tenderness", "affection", "love", "romance", "longing", "desire", "passion",
+        "comfort", "belonging", "friendship", "camaraderie", "loyalty", "gratitude", "compassion",
+        "nostalgia", "contentment", "serenity", "heartwarming",
+    ),
+    "uplifting": (
+        "hope", "inspiration", "triumph", "pride", "determination", "courage", "bravery",
+        "resilience", "empowerment", "optimism", "redemption", "liberation", "relief", "catharsis",
+        "admiration", "awe", "wonder", "enchantment", "amazement", "fascination", "curiosity",
+    ),
+    "tense": (
+        "suspense", "tension", "thrill", "adrenaline", "excitement", "anticipation", "urgency",
+        "intrigue", "suspicion", "paranoia", "unease", "apprehension", "anxiety", "dread",
+        "fear", "terror", "horror", "panic", "shock", "surprise", "disbelief", "confusion",
+    ),
+    "dark": (
+        "menace", "cruelty", "violence", "revenge", "vengeance", "betrayal", "jealousy", "greed",
+        "guilt", "regret", "shame", "disgust", "anger", "outrage", "frustration", "injustice",
+        "desperation", "despair", "danger", "chaos", "corruption", "obsession", "madness",
+    ),
+    "sad": (
+        "sadness", "sorrow", "grief", "heartbreak", "melancholy", "loneliness", "isolation",
+        "vulnerability", "bittersweet", "reflection", "introspection", "contemplation",
+        "empathy", "acceptance", "forgiveness", "growth", "enlightenment", "disillusionment",
+    ),
+    "worldly": (
+        "adventure", "discovery", "exploration", "survival", "rivalry", "competition", "ambition",
+        "rebellion", "justice", "heroism", "patriotism", "spirituality", "creativity", "mystery",
+    ),
+}  # fmt: skip
+EMOTIONS: tuple[str, ...] = tuple(e for family in EMOTION_FAMILIES.values() for e in family)
 
 GENRE_EMOTIONS: dict[str, tuple[str, ...]] = {
     "comedy": ("amusement", "laughter", "silliness", "lightheartedness", "wit"),

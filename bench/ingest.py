@@ -33,6 +33,9 @@ def main() -> None:
     parser.add_argument(
         "--fresh", type=int, default=2000, help="titles for the fresh-catalog ingest vs raw encode (0: skip)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="raw encode / fresh ingest rounds (median kept)"
+    )
     args = parser.parse_args()
 
     from moodreel.catalog import load_catalog
@@ -84,7 +87,7 @@ def main() -> None:
     }  # fmt: skip
 
     if args.fresh > 0:
-        result.update(fresh_ingest(args.catalog or settings.catalog_file, args.fresh, embedder))
+        result.update(fresh_ingest(args.catalog or settings.catalog_file, args.fresh, embedder, args.rounds))
 
     if args.llm_titles > 0:
         from moodreel.llm.factory import make_chat_model
@@ -135,11 +138,13 @@ def main() -> None:
         total = sum(result["fresh_phase_s"].values())
         phases.append(
             table(
-                f"Where a fresh fast ingest of {result['fresh_titles']:,} titles spends its time",
+                f"Where a fresh fast ingest of {result['fresh_titles']:,} titles spends its time "
+                f"(mean of {result['fresh_rounds']} rounds)",
                 ["phase", "seconds", "share"],
                 [[k, v, round(v / total, 3)] for k, v in result["fresh_phase_s"].items()],
                 f"fast ingest at {result['fresh_ingest_vs_raw']:.0%} of raw encode throughput on the same "
-                f"synopses by the wall clock, {result['fresh_ingest_vs_raw_cpu']:.0%} by CPU time (extract "
+                f"synopses by the wall clock (median of {result['fresh_rounds']} alternating rounds:"
+                f" {', '.join(f'{x:.0%}' for x in result['fresh_ingest_vs_raw_per_round'])}), {result['fresh_ingest_vs_raw_cpu']:.0%} by CPU time (extract "
                 "embeds each synopsis once; embed reuses it for the plot signal)",
             )
         )
@@ -156,8 +161,14 @@ def main() -> None:
     finish("ingest", args, result, tables + phases)
 
 
-def fresh_ingest(catalog_path: Path, n: int, embedder) -> dict:
-    """Fast ingest of ``n`` titles new to the store and cache, vs raw encode of their synopses."""
+def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
+    """Fast ingest of ``n`` titles new to the store and cache, vs raw encode of their synopses.
+
+    Raw encode and ingest alternate (raw, ingest, raw, ingest, ..., raw) and each ingest is
+    set against the mean of the raw runs on either side of it; the median over the rounds is
+    reported: on a shared machine the neighbours' load swings more than the two differ."""
+    import statistics
+
     from moodreel.catalog import load_catalog
     from moodreel.embedding import VibeEncoder
     from moodreel.ingestion.pipeline import FAST_CHUNK, Ingestor
@@ -166,62 +177,66 @@ def fresh_ingest(catalog_path: Path, n: int, embedder) -> dict:
     from moodreel.vibes.cache import VibesCache
     from moodreel.vibes.fast_extractor import FastExtractor
 
-    with tempfile.TemporaryDirectory() as tmp:
-        # New ids, so nothing is known; written out and read back, so "read" is timed too.
-        source = load_catalog(catalog_path)
-        titles = [t.model_copy(update={"id": f"fresh-{i}-{t.id}"}) for i, t in enumerate(source.titles[:n])]
-        path = Path(tmp) / "fresh.csv"
-        _write_catalog(path, titles)
-        texts = [t.description for t in titles if t.description.strip()]
-        embedder.embed(texts[:64])  # warm-up
+    source = load_catalog(catalog_path).titles[:n]
+    texts = [t.description for t in source if t.description.strip()]
+    embedder.embed(texts[:64])  # warm-up
+    layout = Layout(embedder.dimension)
 
-        def raw() -> tuple[float, float]:
-            start, cpu = time.perf_counter(), time.process_time()
-            embedder.embed(texts)
-            return time.perf_counter() - start, time.process_time() - cpu
-
-        raw_before = raw()
-        layout = Layout(embedder.dimension)
-        store = MilvusStore.open(str(Path(tmp) / "fresh.db"), dimension=layout.size)
-        ingestor = Ingestor(
-            store=store,
-            encoder=VibeEncoder(embedder),
-            cache=VibesCache(Path(tmp) / "vibes.sqlite"),
-            fast=FastExtractor(embedder),
-            chunk_size=FAST_CHUNK,
-            layout=layout,
-        )
-        spent = {"read": 0.0, "extract": 0.0, "embed": 0.0, "write": 0.0}
-        mark = [time.perf_counter()]
-
-        def on_phase(phase: str, _n: int) -> None:
-            now = time.perf_counter()
-            spent[phase] += now - mark[0]
-            mark[0] = now
-
+    def raw() -> tuple[float, float]:
         start, cpu = time.perf_counter(), time.process_time()
-        catalog = load_catalog(path)
-        spent["read"] = time.perf_counter() - start
-        mark[0] = time.perf_counter()
-        summary = ingestor.run(catalog, "fast", on_phase=on_phase)
-        ingest_s, ingest_cpu = time.perf_counter() - start, time.process_time() - cpu
-        assert summary.new == len(titles) and store.count() == len(titles), summary.as_dict()
-        store.close()
-        raw_after = raw()
-    raw_s = (raw_before[0] + raw_after[0]) / 2
-    raw_cpu = (raw_before[1] + raw_after[1]) / 2
+        embedder.embed(texts)
+        return time.perf_counter() - start, time.process_time() - cpu
+
+    spent = {"read": 0.0, "extract": 0.0, "embed": 0.0, "write": 0.0}
+    mark = [0.0]
+
+    def on_phase(phase: str, _n: int) -> None:
+        now = time.perf_counter()
+        spent[phase] += now - mark[0]
+        mark[0] = now
+
+    raws, ingests = [raw()], []
+    for round_ in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            # New ids, so nothing is known; written out and read back, so "read" is timed too.
+            titles = [t.model_copy(update={"id": f"fresh{round_}-{i}-{t.id}"}) for i, t in enumerate(source)]
+            path = Path(tmp) / "fresh.csv"
+            _write_catalog(path, titles)
+            store = MilvusStore.open(str(Path(tmp) / "fresh.db"), dimension=layout.size)
+            ingestor = Ingestor(
+                store=store,
+                encoder=VibeEncoder(embedder),
+                cache=VibesCache(Path(tmp) / "vibes.sqlite"),
+                fast=FastExtractor(embedder),
+                chunk_size=FAST_CHUNK,
+                layout=layout,
+            )
+            start, cpu = time.perf_counter(), time.process_time()
+            catalog = load_catalog(path)
+            mark[0] = time.perf_counter()
+            spent["read"] += mark[0] - start
+            summary = ingestor.run(catalog, "fast", on_phase=on_phase)
+            ingests.append((time.perf_counter() - start, time.process_time() - cpu))
+            assert summary.new == len(titles) and store.count() == len(titles), summary.as_dict()
+            store.close()
+        raws.append(raw())
+    count = len(source)
+    wall = [((raws[i][0] + raws[i + 1][0]) / 2) / ingests[i][0] for i in range(rounds)]
+    cpu = [((raws[i][1] + raws[i + 1][1]) / 2) / ingests[i][1] for i in range(rounds)]
     return {
-        "fresh_titles": len(titles),
-        "fresh_raw_encode_titles_per_s": round(len(titles) / raw_s, 1),
-        "fresh_raw_encode_runs_s": [round(raw_before[0], 1), round(raw_after[0], 1)],
-        "fresh_ingest_titles_per_s": round(len(titles) / ingest_s, 1),
-        "fresh_ingest_vs_raw": round(raw_s / ingest_s, 3),
-        # CPU seconds of this process (all its threads, Milvus Lite's included): on a shared
-        # machine the wall clock swings with the neighbours' load, the work done much less.
-        "fresh_raw_encode_titles_per_cpu_s": round(len(titles) / raw_cpu, 1),
-        "fresh_ingest_titles_per_cpu_s": round(len(titles) / ingest_cpu, 1),
-        "fresh_ingest_vs_raw_cpu": round(raw_cpu / ingest_cpu, 3),
-        "fresh_phase_s": {k: round(v, 2) for k, v in spent.items()},
+        "fresh_titles": count,
+        "fresh_rounds": rounds,
+        "fresh_raw_encode_titles_per_s": round(count / statistics.median(r[0] for r in raws), 1),
+        "fresh_raw_encode_runs_s": [round(r[0], 1) for r in raws],
+        "fresh_ingest_titles_per_s": round(count / statistics.median(r[0] for r in ingests), 1),
+        "fresh_ingest_runs_s": [round(r[0], 1) for r in ingests],
+        "fresh_ingest_vs_raw": round(statistics.median(wall), 3),
+        "fresh_ingest_vs_raw_per_round": [round(x, 3) for x in wall],
+        # CPU seconds of this process (all its threads, Milvus Lite's included)
+        "fresh_raw_encode_titles_per_cpu_s": round(count / statistics.median(r[1] for r in raws), 1),
+        "fresh_ingest_titles_per_cpu_s": round(count / statistics.median(r[1] for r in ingests), 1),
+        "fresh_ingest_vs_raw_cpu": round(statistics.median(cpu), 3),
+        "fresh_phase_s": {k: round(v / rounds, 2) for k, v in spent.items()},
         "fast_chunk": FAST_CHUNK,
     }
 

@@ -248,7 +248,7 @@ def test_the_template_drops_feelings_that_contradict_the_tone():
 
 def test_the_prompt_gets_the_tone():
     user = render_pitch_messages(load_prompt("pitch"), HORROR, "scare me", ["fear"], CREDITS)[-1].content
-    assert "Tone: dark: tense" in user and "Title: Night Terror (film, 2001; horror)" in user
+    assert "Tone: dark, never warm" in user and "Title: Night Terror (film, 2001; horror)" in user
     assert "Directed by Jane Doe" in user
 
 

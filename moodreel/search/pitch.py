@@ -105,9 +105,9 @@ def template_pitch(title: StoredTitle, mood_emotions: list[str], max_words: int 
 
 def _tone_line(facts: PitchFacts) -> str:
     return {
-        "dark": "dark: tense, never warm, cozy or lighthearted",
-        "light": "light: fun, never dark, chilling or a thriller",
-    }.get(tone(facts), "as its genres and feelings say")
+        "dark": "dark, never warm or lighthearted",
+        "light": "light, never dark or chilling",
+    }.get(tone(facts), "as its genres say")
 
 
 def render_pitch_messages(
@@ -118,11 +118,12 @@ def render_pitch_messages(
     credits: Credits,
     viewer_summary: str = "",
 ) -> list[BaseMessage]:
+    # each title's own lines are read anew for every pitch (the rest is cached): keep them short
     credit_bits = []
     if credits.directors:
-        credit_bits.append("Directed by " + ", ".join(credits.directors))
+        credit_bits.append("Directed by " + ", ".join(credits.directors[:2]))
     if credits.cast:
-        credit_bits.append("Starring " + ", ".join(credits.cast))
+        credit_bits.append("Starring " + ", ".join(credits.cast[:3]))
     synopsis = safe_synopsis(title.description)[:700] or "(no synopsis)"
     return prompt.render(
         mood=mood[:300].replace("»", "").replace("«", ""),
@@ -134,7 +135,7 @@ def render_pitch_messages(
         genres=", ".join(title.genres) or "genre unknown",
         synopsis=synopsis,
         credits=("; ".join(credit_bits) + ".") if credit_bits else "",
-        title_emotions=", ".join(title.emotions),
+        title_emotions=", ".join(title.emotions[:5]),
         tone=_tone_line(pitch_facts(title, credits)),
     )
 

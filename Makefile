@@ -44,7 +44,7 @@ test: install browser .venv-milvus/bin/milvus-server
 test-fast: install
 	$(BIN)/pytest -m "not integration and not server and not e2e"
 
-# Every benchmark with --save, then bench/RESULTS.md and its plots (about 30 minutes on
+# Every benchmark with --save, then bench/RESULTS.md and its plots (about an hour on
 # 2 cores; FULL=1 adds the 1M-title scale point). The store is the app's (bundled vibes).
 bench: install .venv-milvus/bin/milvus-server
 	$(BIN)/python -m ingest --extractor fast
@@ -58,6 +58,9 @@ bench: install .venv-milvus/bin/milvus-server
 	$(BIN)/python bench/ingest.py --save
 	$(BIN)/python bench/personalization.py --save
 	$(BIN)/python bench/scale.py --save $(if $(FULL),--full)
+	$(BIN)/python bench/features.py --save
+	$(BIN)/python bench/reliability.py --save --rows 2000 --trials 4
+	$(BIN)/python bench/personal_text.py --save --viewers 8
 	$(BIN)/python bench/report.py
 
 clean:

@@ -24,6 +24,10 @@ ORDER = [
     ("ingest", "Ingest throughput"),
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
+    ("features", "More like this, mood journeys, watching together"),
+    ("load", "Load: 50 clients at once, hostile bodies, SIGTERM"),
+    ("reliability", "Reliability: kill -9 during ingest"),
+    ("personal_text", "Personalized text: steering and fine-tuning"),
 ]
 
 

@@ -36,6 +36,7 @@ DRAFT_KINDS = [
     ("invented claims (awards, praise)", {"claim"}),
     ("tone or genre contradictions", {"tone"}),
     ("synopsis copies", {"copy"}),
+    ("the viewer's words parroted", {"echo"}),
     ("talk about the task (meta)", {"meta"}),
     ("cut off, too long or empty", {"incomplete", "length", "empty"}),
 ]

@@ -140,6 +140,7 @@ def test_tagline_checks():
     assert kinds(check_tagline("A lighthearted romp", facts)) == {"tone"}
     assert kinds(check_tagline("Now at scary.com", facts)) == {"link"}
     assert kinds(check_tagline("", facts)) == {"empty"}
+    assert kinds(check_tagline('"Night Terror"', facts)) == {"empty"}  # only the title
 
 
 def test_template_taglines_are_short_true_and_in_tone():
@@ -168,12 +169,14 @@ def test_no_tagline_in_the_answer_gives_a_template_one():
         (HORROR, "Tom Hanks hunts the girl. Lock the doors.", "name"),
         (COMEDY, "You wanted a heist, and these two bakers pull one off. Bring a friend.", "plot"),
         (HORROR, "Zombies wait in the woods. Lock the doors.", "plot"),
+        (HORROR, "You wanted to be scared out of your mind. Lock the doors.", "echo"),
         (HORROR, "A heartwarming walk in the woods. Cozy up.", "tone"),
         (HORROR, "Night Terror follows a girl who hears noises at night and follows them", "incomplete"),
     ],
 )
 def test_checks_catch_invented_names_wrong_tone_links_and_cut_pitches(title, text, kind):
-    assert kind in kinds(check_pitch(text, pitch_facts(title, CREDITS))), text
+    facts = pitch_facts(title, CREDITS, "I want to be scared out of my mind tonight")
+    assert kind in kinds(check_pitch(text, facts)), text
 
 
 def test_story_elements_the_synopsis_names_are_fine():

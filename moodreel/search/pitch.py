@@ -208,6 +208,7 @@ _INSTEAD = {
     "plot": "Say nothing about the story that the synopsis does not say.",
     "claim": "Claim no awards, music, performances or praise.",
     "copy": "Use your own words, not the synopsis'.",
+    "echo": "Do not repeat the viewer's words; say what this title offers them.",
     "meta": "Write the pitch itself, nothing about pitches.",
 }
 

@@ -25,7 +25,8 @@ COPY_THRESHOLD = 0.6  # share of the pitch's word 5-grams found in the synopsis
 
 @dataclass(frozen=True)
 class Violation:
-    """One problem with a pitch. ``kind``: name, plot, claim, tone, link, copy, meta, incomplete, length, empty."""
+    """One problem with a pitch. ``kind``: name, plot, claim, tone, link, copy, echo, meta, incomplete,
+    length, empty."""
 
     kind: str
     detail: str
@@ -235,7 +236,14 @@ def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> lis
     ratio = copy_ratio(text, facts.synopsis)
     if ratio > COPY_THRESHOLD:
         out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))
+    out += echo_violations(text, facts)
     return out
+
+
+def echo_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    """The viewer's own words parroted back ("You wanted a clever heist with a twist, ...")."""
+    echoed = _ngrams(text, 5) & _ngrams(facts.context, 5)
+    return [Violation("echo", "repeats the viewer's words")] if echoed else []
 
 
 def content_violations(text: str, facts: PitchFacts) -> list[Violation]:

@@ -86,10 +86,16 @@ def check_tagline(text: str, facts: PitchFacts) -> list[Violation]:
     if not text.strip():
         return [Violation("empty", "no tagline")]
     out = []
+    if _plain(text) == _plain(facts.title):
+        out.append(Violation("empty", "the tagline is only the title"))
     n = len(text.split())
     if n > MAX_TAGLINE_WORDS:
         out.append(Violation("length", f"tagline of {n} words, more than {MAX_TAGLINE_WORDS}"))
     return out + content_violations(text, facts)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
 
 
 def template_tagline(facts: PitchFacts, mood_emotions: list[str]) -> str:

@@ -9,22 +9,10 @@ import sys
 import pytest
 
 from tests.conftest import FIXTURES, PROJECT
+from tests.contracts import RESULT_KEYS  # the CLI/API contract for one result
 
 pytestmark = pytest.mark.integration
-# The CLI/API contract for one result: other tools rely on exactly these keys.
-RESULT_KEYS = {
-    "id",
-    "title",
-    "type",
-    "year",
-    "genres",
-    "emotions",
-    "emojis",
-    "score",
-    "why",
-    "pitch",
-    "tagline",
-}
+
 COMEDY_LIKE = {"comedy", "animation", "family"}
 
 

@@ -378,21 +378,8 @@ def test_readme_curl_calls_answer(tmp_path):
     client = TestClient(api)
     calls = [c for c in readme_commands() if c[0] == "curl"]
     assert calls
-    result_keys = {
-        "id",
-        "title",
-        "type",
-        "year",
-        "genres",
-        "emotions",
-        "emojis",
-        "score",
-        "why",
-        "pitch",
-        "tagline",
-        "imdb_id",
-        "fits",
-    }
+    from tests.contracts import RESULT_KEYS as result_keys
+
     runtimes = {t.id: (t.type, t.runtime) for t, _ in catalog}
     for argv in calls:
         url = next(w for w in argv if w.startswith("http"))

@@ -24,25 +24,8 @@ from moodreel.search.pitch_text import trim_pitch
 from moodreel.search.tagline import MAX_TAGLINE_WORDS, TaglineReader, check_tagline, template_tagline
 from moodreel.search.untrusted import safe_synopsis
 from tests.fakes import QueueChatModel
+from tests.test_pitch import COMEDY, HORROR
 
-HORROR = StoredTitle(
-    id="h1",
-    title="Night Terror",
-    type="MOVIE",
-    description="A girl in Boston hears noises at night and follows them into the woods behind her house.",
-    genres=["horror"],
-    release_year=2001,
-    emotions=["dread", "terror", "fear"],
-)
-COMEDY = StoredTitle(
-    id="c1",
-    title="Big Laughs",
-    type="MOVIE",
-    description="Two friends open a bakery in Lyon and fight over the recipe for the perfect croissant.",
-    genres=["comedy", "family"],
-    release_year=2005,
-    emotions=["amusement", "joy", "laughter"],
-)
 INJECTED = StoredTitle(
     id="x1",
     title="Quiet Harbor",
@@ -55,8 +38,8 @@ INJECTED = StoredTitle(
     genres=["drama"],
     emotions=["hope", "longing", "curiosity"],
 )
-GOOD = "You wanted a scare, and Night Terror brings dread from the first noise."
 CREDITS = Credits()
+GOOD = "You wanted a scare, and Night Terror brings dread from the first noise."  # one sentence
 
 
 class WordStreamModel(QueueChatModel):

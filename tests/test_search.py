@@ -14,24 +14,10 @@ from moodreel.settings import Settings
 from moodreel.signals import Layout, quality_score, title_vector
 from moodreel.store import filter_expression
 from moodreel.webapp import CardText, render_cards, search_handler
-from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 # The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
-RESULT_KEYS = {
-    "id",
-    "title",
-    "type",
-    "year",
-    "genres",
-    "emotions",
-    "emojis",
-    "score",
-    "why",
-    "pitch",
-    "tagline",
-    "imdb_id",
-    "fits",
-}
+from tests.contracts import RESULT_KEYS
+from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 
 def test_filters_build_a_safe_expression():

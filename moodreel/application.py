@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,7 @@ class Moodreel:
         self._services = services
         self._recommender = recommender
         self._taglines: Memo[tuple[str, str, str], str] = Memo(2000)
+        self._stopping = threading.Event()
 
     @property
     def recommender(self) -> Recommender:
@@ -264,11 +266,23 @@ class Moodreel:
         ``options``: the chat model's extra arguments (``llm_options``: steering)."""
         summary = viewer.summary() if viewer else ""
         for chunk in self.recommender.stream_pitch(
-            rec, result.mood, result.emotions, summary, cancelled=cancelled, llm_options=options
+            rec,
+            result.mood,
+            result.emotions,
+            summary,
+            cancelled=self._cancelled(cancelled),
+            llm_options=options,
         ):
             if chunk.done and chunk.tagline:
                 self._taglines.keep((rec.id, result.mood, viewer.pid if viewer else ""), chunk.tagline)
             yield chunk
+
+    def stop_writing(self) -> None:
+        """The process is stopping: every pitch being written ends at its next token."""
+        self._stopping.set()
+
+    def _cancelled(self, cancelled: Callable[[], bool] | None) -> Callable[[], bool]:
+        return lambda: self._stopping.is_set() or (cancelled is not None and cancelled())
 
     # ---- posters ---------------------------------------------------------------------
     def poster(self, title_id: str, mood: str = "", viewer: ViewerProfile | None = None) -> bytes:

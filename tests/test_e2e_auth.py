@@ -2,21 +2,14 @@
 login nothing is served; with it (HTTP Basic, as a browser sends it) the page searches and
 takes an uploaded watch history, and the uploaded file is gone once it was read."""
 
-import os
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from moodreel.local_server import free_port
-from tests.conftest import FIXTURES, PROJECT, wait_until_ready
+from tests.conftest import served_app
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 USER, PASSWORD = "ann", "open-sesame"
 HISTORY = (
     "user_id,content_name,rating,watch_time_minutes\n"
@@ -26,59 +19,17 @@ HISTORY = (
 
 @pytest.fixture(scope="module")
 def guarded_app(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
     root = tmp_path_factory.mktemp("e2e-auth")
-    data, tmp = root / "data", root / "tmp"
-    data.mkdir()
+    tmp = root / "tmp"
     tmp.mkdir()
-    shutil.copy(FIXTURES / "catalog_small.csv", data / "netflix_titles.csv")
-    shutil.copy(PROJECT / "data" / "netflix_credits.csv", data / "netflix_credits.csv")
-    port = free_port()
     env = {
-        **os.environ,
-        "MOODREEL_DATA_DIR": str(data),
-        "MOODREEL_PORT": str(port),
         "MOODREEL_PITCHES_PER_SEARCH": "0",
-        "MOODREEL_CACHE_DIR": str(root / "cache"),
         "MOODREEL_AUTH": f"{USER}:{PASSWORD}",
         "TMPDIR": str(tmp),  # the server's private upload folder is made here
     }
-    log = (root / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moodreel.cli", "serve", "--ingest-if-empty"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=root,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_ready(
-        proc,
-        lambda: httpx.get(url + "/api/health", auth=(USER, PASSWORD), timeout=2).status_code == 200,
-        300,
-        root / "server.log",
-        proc.kill,
-    )
-    yield url, tmp, root
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with served_app(root, env, auth=(USER, PASSWORD)) as url:
+        yield url, tmp, root
     assert not list(tmp.glob("moodreel-uploads-*")), "the upload folder outlived the server"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield b
-        b.close()
 
 
 def test_without_the_login_nothing_is_served(guarded_app, browser):
@@ -122,3 +73,21 @@ def test_with_the_login_the_page_searches_and_forgets_the_upload(guarded_app, br
     page.wait_for_function("() => document.body.innerText.includes('Viewer ann')", timeout=60_000)
     assert uploads() == []  # read, then deleted
     context.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The shared chromium but without --disable-component-update: with that flag the uploaded
+    history never shows in the page here (the upload test times out; tried both ways)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield b
+        b.close()

@@ -2,75 +2,18 @@
 
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
-import httpx
 import pytest
 
-from moodreel.local_server import free_port
-from tests.conftest import FIXTURES, PROJECT, wait_until_ready
+from tests.conftest import served_app
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    root = tmp_path_factory.mktemp("e2e")
-    data = root / "data"
-    data.mkdir()
-    shutil.copy(FIXTURES / "catalog_small.csv", data / "netflix_titles.csv")
-    shutil.copy(PROJECT / "data" / "netflix_credits.csv", data / "netflix_credits.csv")
-    port = free_port()
-    env = {
-        **os.environ,
-        "MOODREEL_DATA_DIR": str(data),
-        "MOODREEL_PORT": str(port),
-        "MOODREEL_CACHE_DIR": str(root / "cache"),
-    }
-    log = (root / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moodreel.cli", "serve", "--ingest-if-empty"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=root,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_ready(
-        proc,
-        lambda: httpx.get(url + "/api/health", timeout=2).status_code == 200,
-        300,
-        root / "server.log",
-        proc.kill,
-    )
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-component-update",
-            ],
-        )
-        yield b
-        b.close()
+    with served_app(tmp_path_factory.mktemp("e2e"), {}) as url:  # every card pitched (the default)
+        yield url
 
 
 def test_mood_to_cards_to_a_pitch_tagline_and_poster_on_every_card(app_url, browser, tmp_path):

@@ -5,20 +5,11 @@ The same set-up as tests/test_e2e_browser.py (the small catalog, the real server
 chromium), plus a small watch history so there are sample viewers to pick.
 """
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import httpx
 import pytest
 
-from moodreel.local_server import free_port
-from tests.conftest import FIXTURES, PROJECT, wait_until_ready
+from tests.conftest import served_app
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 HISTORY = """user_id,content_name,rating,watch_time_minutes
 laugher,Life of Brian,5,94
 laugher,Dumb and Dumber,5,107
@@ -30,58 +21,11 @@ laugher,Insidious,1,20
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
     root = tmp_path_factory.mktemp("e2e-features")
-    data = root / "data"
-    data.mkdir()
-    shutil.copy(FIXTURES / "catalog_small.csv", data / "netflix_titles.csv")
-    shutil.copy(PROJECT / "data" / "netflix_credits.csv", data / "netflix_credits.csv")
-    (data / "viewing_history.csv").write_text(HISTORY)
-    port = free_port()
-    env = {
-        **os.environ,
-        "MOODREEL_DATA_DIR": str(data),
-        "MOODREEL_PORT": str(port),
-        "MOODREEL_PITCHES_PER_SEARCH": "0",
-        "MOODREEL_CACHE_DIR": str(root / "cache"),
-    }
-    log = (root / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moodreel.cli", "serve", "--ingest-if-empty"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=root,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_ready(
-        proc, lambda: httpx.get(url + "/api/health", timeout=2).status_code == 200, 300, root / "server.log",
-        proc.kill,
-    )  # fmt: skip
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-component-update",
-            ],
-        )
-        yield b
-        b.close()
+    (root / "data").mkdir()
+    (root / "data" / "viewing_history.csv").write_text(HISTORY)
+    with served_app(root, {"MOODREEL_PITCHES_PER_SEARCH": "0"}) as url:
+        yield url
 
 
 def search(page, mood: str) -> list[str]:

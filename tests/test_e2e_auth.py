@@ -73,21 +73,3 @@ def test_with_the_login_the_page_searches_and_forgets_the_upload(guarded_app, br
     page.wait_for_function("() => document.body.innerText.includes('Viewer ann')", timeout=60_000)
     assert uploads() == []  # read, then deleted
     context.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """The shared chromium but without --disable-component-update: with that flag the uploaded
-    history never shows in the page here (the upload test times out; tried both ways)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield b
-        b.close()

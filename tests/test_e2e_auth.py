@@ -62,7 +62,9 @@ def test_with_the_login_the_page_searches_and_forgets_the_upload(guarded_app, br
     page.get_by_text("Viewers (personalize with a watch history)").click()
     page.locator("input[type=file]").set_input_files(str(history))
     uploads = lambda: [p for p in tmp.glob("moodreel-uploads-*/**/*.csv")]  # noqa: E731
-    page.wait_for_function("() => document.body.innerText.includes('my_history.csv')", timeout=60_000)
+    # the file's row names it in aria-label; its text is split into stem and extension, which
+    # innerText may put on two lines depending on the layout, so the text is no reliable signal
+    page.locator('td.filename[aria-label="my_history.csv"]').wait_for(timeout=60_000)
     for _ in range(100):  # the server moves the upload into its folder just after answering
         if uploads():
             break

@@ -75,9 +75,14 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="titles per mood (a search's cards)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many (mood, title) pairs")
     parser.add_argument("--dump", action="store_true", help="print every pitch verbatim")
+    parser.add_argument(
+        "--no-read-ahead",
+        action="store_true",
+        help="do not read the next pitch's prompt while one is written (as with MOODREEL_LLM_CONTEXTS=1)",
+    )
     args = parser.parse_args()
 
-    from moodreel.search.pitch import pitch_facts, stream_pitch
+    from moodreel.search.pitch import pitch_facts, read_pitch_ahead, stream_pitch
     from moodreel.search.pitch_check import check_pitch, kinds
     from moodreel.search.pitch_text import MAX_WORDS, split_sentences, words
     from moodreel.search.recommender import Recommender
@@ -100,13 +105,31 @@ def main() -> None:
     timed = FirstToken(model)
 
     rows = []
-    for mood, emotions, title, position in pairs:
+    for index, (mood, emotions, title, position) in enumerate(pairs):
         credits = credits_index.get(title.id)
+        # as the app does: the next card of the same search is read while this one is written
+        following = pairs[index + 1] if index + 1 < len(pairs) and not args.no_read_ahead else None
+        ahead = following if following is not None and following[3] > 0 else None
         start = time.perf_counter()
         timed.first = None
         first, chunks = None, []
+
+        def read_next(ahead=ahead, mood=mood) -> None:
+            if ahead is not None:
+                _, next_emotions, next_title, _ = ahead
+                read_pitch_ahead(
+                    model, prompt, next_title, mood, next_emotions, credits_index.get(next_title.id)
+                )
+
         for chunk in stream_pitch(
-            timed, prompt, title, mood, emotions, credits, timeout_s=settings.pitch_timeout_s
+            timed,
+            prompt,
+            title,
+            mood,
+            emotions,
+            credits,
+            timeout_s=settings.pitch_timeout_s,
+            started=read_next,
         ):
             if (chunk.text or chunk.tagline) and first is None:
                 first = time.perf_counter() - start
@@ -143,7 +166,12 @@ def main() -> None:
         )
         if args.dump:
             r = rows[-1]
-            flags = [f"{r['words']} words", f"{r['seconds']:.1f} s", f"attempts {r['attempts']}"]
+            flags = [
+                f"{r['words']} words",
+                f"first token {r['first_token_s']:.2f} s",
+                f"{r['seconds']:.1f} s",
+            ]
+            flags += [f"attempts {r['attempts']}"]
             flags += ["TEMPLATE"] if r["fallback"] else []
             print(f"\n### {mood} -> {title.title} ({', '.join(title.genres)})\n> {last.tagline}\n{text}")
             print(
@@ -221,7 +249,12 @@ def main() -> None:
     ]
     note = (
         f"{n} (mood, title) pairs: {args.moods} moods x top {args.top}, one pitch after the other, "
-        f"LLM backend {settings.llm_backend}, {settings.llm_threads} threads"
+        f"LLM backend {settings.llm_backend}, {settings.llm_threads} threads, "
+        + (
+            "no reading ahead"
+            if args.no_read_ahead
+            else f"{settings.llm_contexts} contexts (the next prompt read ahead)"
+        )
     )
     finish("pitch", args, summary, [table("Pitches", ["figure", "value"], lines, note)])
 

@@ -213,16 +213,37 @@ class Moodreel:
         if options is None:
             options = self.llm_options(viewer, steer)
         try:
-            for rec in result.results:
-                text, done = "", None
-                for chunk in self.stream_pitch(rec, result, viewer, cancelled, options):
-                    text += chunk.text
-                    done = chunk if chunk.done else done
-                if done is None:
-                    return  # cancelled: the caller is gone
-                rec.pitch, rec.tagline = text.strip(), done.tagline
+            text = ""
+            for rec, chunk in self.stream_pitches(result, result.results, viewer, cancelled, options):
+                text += chunk.text
+                if chunk.done:
+                    rec.pitch, rec.tagline = text.strip(), chunk.tagline
+                    text = ""
         finally:
             self._save_token_vectors(options)
+
+    def stream_pitches(
+        self,
+        result: RecommendationSet,
+        recs: list[Recommendation],
+        viewer: ViewerProfile | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> Iterator[tuple[Recommendation, PitchChunk]]:
+        """``recs``' taglines and pitches, one after the other, as (result, chunk) pairs (see
+        ``stream_pitch``). While one is written the LLM reads the next one's prompt (with a
+        second llama.cpp context), so each later pitch starts writing at once. Ends early,
+        without a ``done`` chunk for the pitch being written, once ``cancelled``."""
+        summary = viewer.summary() if viewer else ""
+        for rec, ahead in zip(recs, [*recs[1:], None]):
+
+            def read_next(ahead: Recommendation | None = ahead) -> None:
+                # this pitch has read its prompt and writes: the next one is read on another context
+                if ahead is not None:
+                    self.recommender.read_pitch_ahead(ahead, result.mood, result.emotions, summary)
+
+            for chunk in self.stream_pitch(rec, result, viewer, cancelled, options, started=read_next):
+                yield rec, chunk
 
     # ---- steering --------------------------------------------------------------------
     def llm_options(self, viewer: ViewerProfile | None, steer: float) -> dict[str, Any]:
@@ -260,10 +281,12 @@ class Moodreel:
         viewer: ViewerProfile | None = None,
         cancelled: Callable[[], bool] | None = None,
         options: dict[str, Any] | None = None,
+        started: Callable[[], None] | None = None,
     ) -> Iterator[PitchChunk]:
         """One result's tagline and pitch as they are written (templates with a notice if the
         LLM fails). The final tagline is kept for this title's poster (``poster``).
-        ``options``: the chat model's extra arguments (``llm_options``: steering)."""
+        ``options``: the chat model's extra arguments (``llm_options``: steering);
+        ``started``: called once the LLM's first words arrive."""
         summary = viewer.summary() if viewer else ""
         for chunk in self.recommender.stream_pitch(
             rec,
@@ -272,6 +295,7 @@ class Moodreel:
             summary,
             cancelled=self._cancelled(cancelled),
             llm_options=options,
+            started=started,
         ):
             if chunk.done and chunk.tagline:
                 self._taglines.keep((rec.id, result.mood, viewer.pid if viewer else ""), chunk.tagline)

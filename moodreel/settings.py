@@ -76,6 +76,16 @@ class Settings(BaseSettings):
         default_factory=default_threads, ge=1, description="llama.cpp threads (default: all cores but one)."
     )
     llm_context: int = Field(2048, ge=512, description="llama.cpp context length.")
+    llm_contexts: int = Field(
+        2,
+        ge=1,
+        le=8,
+        description=(
+            "llama.cpp contexts over the local model: with 2, the next pitch's prompt is read while "
+            "one is written (later pitches start at once) and two visitors are served side by side; "
+            "each extra one costs about 0.7 GB."
+        ),
+    )
     llm_adapter: Path | None = Field(
         None,
         description=(

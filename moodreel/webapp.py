@@ -258,14 +258,13 @@ def _pages(
     texts: dict[str, CardText] = {}
     to_pitch = result.results[:pitch_count]
     yield render_cards(result, texts, to_pitch[0].id if to_pitch else None, urls), result
-    for rec in to_pitch:
+    for rec, chunk in app.stream_pitches(result, to_pitch, profile):
         card = texts.setdefault(rec.id, CardText())
-        for chunk in app.stream_pitch(rec, result, profile):
-            card.pitch += chunk.text
-            card.tagline = chunk.tagline or card.tagline
-            card.notice = chunk.notice or card.notice
-            card.done = chunk.done
-            yield render_cards(result, texts, rec.id, urls), result
+        card.pitch += chunk.text
+        card.tagline = chunk.tagline or card.tagline
+        card.notice = chunk.notice or card.notice
+        card.done = chunk.done
+        yield render_cards(result, texts, rec.id, urls), result
 
 
 def search_handler(app: Moodreel, pitch_count: int):

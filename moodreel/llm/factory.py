@@ -35,6 +35,7 @@ def make_chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
             adapter_path=str(adapter) if adapter else None,
             n_threads=settings.llm_threads,
             n_ctx=settings.llm_context,
+            contexts=settings.llm_contexts,
             temperature=settings.llm_temperature,
             **overrides,
         )

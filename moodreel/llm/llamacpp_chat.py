@@ -2,16 +2,20 @@
 
 Why our own small class: it must pass llama.cpp's schema-constrained JSON mode
 (``response_format={"type": "json_object", "schema": ...}``) straight through, stream
-tokens, and serialize calls (one llama.cpp context is not thread-safe). Two optional extras:
+tokens, and lend each call its own llama.cpp context (one context is not thread-safe;
+``contexts`` of them, ``moodreel.llm.context_pool``), and read a prompt ahead into a free
+context (``read_ahead``) so that the call which follows starts writing at once. Two optional extras:
 a LoRA adapter (``adapter_path``, a GGUF LoRA from ``moodreel finetune``) loaded with the
 model, and per call ``steering=`` (``moodreel.llm.steering.Steering``), a logits processor.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -21,8 +25,16 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, PrivateAttr
 
 from moodreel.errors import ConfigurationError
+from moodreel.llm.context_pool import ContextPool
+
+log = logging.getLogger(__name__)
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def prompt_key(messages: list[dict[str, str]]) -> str:
+    """The messages as one string: equal keys, equal prompts; a shared start, shared tokens."""
+    return "\x00".join(f"{m['role']}\x01{m['content']}" for m in messages)
 
 
 def to_openai_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -42,14 +54,15 @@ class LlamaCppChat(BaseChatModel):
     model_id: str = "local"
     n_threads: int = 1
     n_ctx: int = 2048
+    contexts: int = 1  # llama.cpp contexts over the one model: 2 lets one read ahead while one writes
     temperature: float = 0.2
     max_tokens: int = 256
     repeat_penalty: float = 1.15
     seed: int = 7
     adapter_path: str | None = None
 
-    _llama: Any = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _pool: ContextPool | None = PrivateAttr(default=None)
+    _pool_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
     def _llm_type(self) -> str:
@@ -64,27 +77,82 @@ class LlamaCppChat(BaseChatModel):
             "adapter": self.adapter_path,
         }
 
+    def _contexts(self) -> ContextPool:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ContextPool(self._new_context, max(1, self.contexts))
+            return self._pool
+
+    def _new_context(self) -> Any:
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise ConfigurationError(
+                "the local LLM needs llama-cpp-python: pip install llama-cpp-python "
+                "(or set MOODREEL_LLM_BACKEND=openai)"
+            ) from None
+        return Llama(
+            model_path=self.model_path,
+            n_threads=self.n_threads,
+            n_threads_batch=os.cpu_count() or self.n_threads,
+            n_ctx=self.n_ctx,
+            seed=self.seed,
+            lora_path=self.adapter_path,
+            verbose=False,
+        )
+
     def _client(self) -> Any:
-        if self._llama is None:
+        """A context for tokenizing; calls are lent their own (``_lend``)."""
+        return self._contexts().first()
+
+    @contextmanager
+    def _lend(self, messages: list[dict[str, str]], ahead: bool = False) -> Iterator[Any]:
+        """A context for one call (``None`` for ``ahead`` when none is idle). Reading a prompt
+        is a short burst: on all cores when it is the only work, else on the cores the other
+        contexts leave it (decoding keeps ``n_threads``, so the app stays responsive)."""
+        pool = self._contexts()
+        key = prompt_key(messages)
+        with pool.lend_if_idle(key) if ahead else pool.lend(key) as llama:
+            if llama is not None:
+                cores = os.cpu_count() or self.n_threads
+                batch = max(1, cores - pool.others_busy(llama) * self.n_threads)
+                llama_cpp_set_threads(llama, self.n_threads, batch)
+            yield llama
+
+    def warm_up(self, messages: list[BaseMessage]) -> None:
+        """Build every context and read ``messages``' prompt into each: later prompts that
+        share its start (every pitch's instructions) read only the rest, on any context."""
+        openai_messages = to_openai_messages(messages)
+        self._contexts().fill(
+            prompt_key(openai_messages),
+            lambda llama: llama.create_chat_completion(
+                messages=openai_messages, max_tokens=1, seed=self.seed
+            ),
+        )
+
+    def read_ahead(self, messages: list[BaseMessage]) -> bool:
+        """Read ``messages``' prompt into an idle context, in the background, so that the call
+        with these messages that follows only reads its last token. False (nothing done)
+        when no context is idle: with one context, while it writes."""
+        openai_messages = to_openai_messages(messages)
+        started = threading.Event()
+        taken: list[bool] = []
+
+        def read() -> None:
             try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise ConfigurationError(
-                    "the local LLM needs llama-cpp-python: pip install llama-cpp-python "
-                    "(or set MOODREEL_LLM_BACKEND=openai)"
-                ) from None
-            self._llama = Llama(
-                model_path=self.model_path,
-                n_threads=self.n_threads,
-                # prompt prefill is a short burst: every core (first pitch token 4.0 -> 2.3 s
-                # on 2 cores); decoding keeps n_threads so the app stays responsive
-                n_threads_batch=os.cpu_count() or self.n_threads,
-                n_ctx=self.n_ctx,
-                seed=self.seed,
-                lora_path=self.adapter_path,
-                verbose=False,
-            )
-        return self._llama
+                with self._lend(openai_messages, ahead=True) as llama:
+                    taken.append(llama is not None)
+                    started.set()
+                    if llama is not None:
+                        llama.create_chat_completion(messages=openai_messages, max_tokens=1, seed=self.seed)
+            except Exception as exc:  # only a head start was lost: the call itself will say what failed
+                log.warning("reading a prompt ahead failed: %s", exc)
+            finally:
+                started.set()
+
+        threading.Thread(target=read, name="llm-read-ahead", daemon=True).start()
+        started.wait()
+        return bool(taken and taken[0])
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -113,8 +181,9 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         params = self._params(stop, dict(kwargs))
-        with self._lock:
-            result = self._client().create_chat_completion(messages=to_openai_messages(messages), **params)
+        openai_messages = to_openai_messages(messages)
+        with self._lend(openai_messages) as llama:
+            result = llama.create_chat_completion(messages=openai_messages, **params)
         choice = result["choices"][0]
         usage = result.get("usage") or {}
         message = AIMessage(
@@ -136,13 +205,12 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         params = self._params(stop, dict(kwargs))
-        with self._lock:
-            # an empty first chunk: the request has the model now (callers time the writing
+        openai_messages = to_openai_messages(messages)
+        with self._lend(openai_messages) as llama:
+            # an empty first chunk: the request has a context now (callers time the writing
             # from here, not the wait behind other requests)
             yield ChatGenerationChunk(message=AIMessageChunk(content=""))
-            stream = self._client().create_chat_completion(
-                messages=to_openai_messages(messages), stream=True, **params
-            )
+            stream = llama.create_chat_completion(messages=openai_messages, stream=True, **params)
             for part in stream:
                 delta = part["choices"][0].get("delta", {}).get("content")
                 if not delta:
@@ -151,3 +219,10 @@ class LlamaCppChat(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(delta, chunk=chunk)
                 yield chunk
+
+
+def llama_cpp_set_threads(llama: Any, n_threads: int, n_threads_batch: int) -> None:
+    """Set a ``llama_cpp.Llama``'s decoding and prompt-reading threads for its next calls."""
+    import llama_cpp
+
+    llama_cpp.llama_set_n_threads(llama.ctx, n_threads, n_threads_batch)

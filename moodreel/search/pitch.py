@@ -140,6 +140,24 @@ def render_pitch_messages(
     )
 
 
+def read_pitch_ahead(
+    model: BaseChatModel,
+    prompt: Prompt,
+    title: StoredTitle,
+    mood: str,
+    mood_emotions: list[str],
+    credits: Credits,
+    viewer_summary: str = "",
+) -> bool:
+    """Have the LLM read this pitch's prompt now, while it writes another, if it can (the
+    local backend with an idle context: ``LlamaCppChat.read_ahead``); the pitch's first
+    generation then starts writing at once. False when nothing was read."""
+    read_ahead = getattr(model, "read_ahead", None)
+    if read_ahead is None:  # an endpoint: it caches shared prompt starts itself
+        return False
+    return read_ahead(render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary))
+
+
 class PitchCancelled(Exception):
     """The viewer left: stop writing."""
 
@@ -152,6 +170,7 @@ def _pieces(
     max_tokens: int,
     timeout_s: float,
     cancelled: Callable[[], bool] | None,
+    started: Callable[[], None] | None = None,
     **options: Any,
 ) -> Iterator[tuple[str, str]]:
     """("tagline", line) once, then ("sentence", text) per complete sentence of one
@@ -169,6 +188,9 @@ def _pieces(
             now = time.monotonic()
             deadline = deadline or now + timeout_s
             text = str(chunk.content)
+            if text and started is not None:  # the prompt is read: writing leaves cores free
+                started()
+                started = None
             if not reader.done:
                 if not reader.feed(text):
                     continue
@@ -244,6 +266,7 @@ def stream_pitch(
     temperature: float = TEMPERATURE,
     cancelled: Callable[[], bool] | None = None,
     llm_options: dict[str, Any] | None = None,
+    started: Callable[[], None] | None = None,
 ) -> Iterator[PitchChunk]:
     """Yield the tagline, then the pitch sentence by sentence as it passes the checks, then
     a ``done`` chunk.
@@ -252,7 +275,9 @@ def stream_pitch(
     wait for a busy LLM); ``max_tokens`` each generation. ``retries``: regenerations after
     a draft that fails the checks. ``cancelled``: polled per token; once true the pitch
     stops without another chunk (the viewer left). ``llm_options``: extra keyword
-    arguments for the chat model (``steering=`` for the local backend).
+    arguments for the chat model (``steering=`` for the local backend). ``started``: called
+    once the first draft's first words arrive (its prompt is read: the moment to read the
+    next pitch's prompt ahead, on the cores that writing leaves free).
     """
     facts = pitch_facts(title, credits, mood, viewer_summary)
     base = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
@@ -267,14 +292,22 @@ def stream_pitch(
         reader = TaglineReader()
         draft = SentenceSplitter(max_words, max_sentences, title.title)
         problems: list[Violation] = []
-        started = time.monotonic()
+        began = time.monotonic()
         try:
             # a retry samples afresh: the same seed would give the same draft
             options: dict[str, Any] = {"temperature": temperature, **(llm_options or {})}
             if attempts > 1:
                 options["seed"] = 1000 + attempts
             pieces = _pieces(
-                model, messages, reader, draft, max_tokens, timeout_s - spent, cancelled, **options
+                model,
+                messages,
+                reader,
+                draft,
+                max_tokens,
+                timeout_s - spent,
+                cancelled,
+                started if attempts == 1 else None,
+                **options,
             )
             for kind, text in pieces:
                 if kind == "tagline":
@@ -297,7 +330,7 @@ def stream_pitch(
             notice = f"pitch cut short: {exc}" if shown else f"AI pitch unavailable: {exc}"
             break
         finally:
-            spent += time.monotonic() - started
+            spent += time.monotonic() - began
         if not shown and not problems:
             problems = [_unusable(draft, max_words)]
         if problems:

@@ -37,7 +37,13 @@ from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search import journey as journeys
-from moodreel.search.pitch import PitchChunk, render_pitch_messages, stream_pitch, template_chunk
+from moodreel.search.pitch import (
+    PitchChunk,
+    read_pitch_ahead,
+    render_pitch_messages,
+    stream_pitch,
+    template_chunk,
+)
 from moodreel.search.similar import Seed, like_vector, why_like
 from moodreel.services import Services
 from moodreel.signals import Layout
@@ -455,7 +461,12 @@ class Recommender:
         deps = self.pitch_deps
         title = StoredTitle(id="warm-up", title="A film", type="MOVIE", emotions=["joy", "hope", "wonder"])
         messages = render_pitch_messages(deps.prompt, title, "a mood", ["joy"], Credits())
-        deps.chat_model().invoke(messages, max_tokens=1)
+        model = deps.chat_model()
+        warm_up = getattr(model, "warm_up", None)  # the local backend: into each of its contexts
+        if warm_up is not None:
+            warm_up(messages)
+        else:
+            model.invoke(messages, max_tokens=1)
 
     def stream_pitch(
         self,
@@ -466,20 +477,17 @@ class Recommender:
         max_tokens: int = 120,
         cancelled: Callable[[], bool] | None = None,
         llm_options: dict[str, Any] | None = None,
+        started: Callable[[], None] | None = None,
     ) -> Iterator[PitchChunk]:
         """The tagline and pitch as they are generated (at most ``max_tokens``); templates with
-        a notice if the LLM fails or cannot be loaded. ``cancelled``: polled while writing."""
+        a notice if the LLM fails or cannot be loaded. ``cancelled``: polled while writing;
+        ``started``: called once the LLM's first words arrive."""
         if self.pitch_deps is None:
             raise MoodreelError("this recommender was built without a pitch writer")
-        stored = rec.stored
+        stored = self._stored(rec)
         if stored is None:
-            found = self.store.get([rec.id])
-            if not found:
-                yield PitchChunk(
-                    f"{rec.title}.", fallback=True, notice="title no longer in the store", done=True
-                )
-                return
-            stored = found[0]
+            yield PitchChunk(f"{rec.title}.", fallback=True, notice="title no longer in the store", done=True)
+            return
         deps = self.pitch_deps
         credits = deps.credits.get(rec.id)
         try:
@@ -503,7 +511,32 @@ class Recommender:
             temperature=deps.temperature,
             cancelled=cancelled,
             llm_options=llm_options,
+            started=started,
         )
+
+    def read_pitch_ahead(
+        self, rec: Recommendation, mood: str, emotions: list[str], viewer_summary: str = ""
+    ) -> bool:
+        """Let the LLM read ``rec``'s pitch prompt while it writes another one (see
+        ``search.pitch.read_pitch_ahead``); the same arguments to ``stream_pitch`` then start
+        writing at once. False when nothing was read (no idle context, no model yet)."""
+        deps = self.pitch_deps
+        stored = self._stored(rec) if deps is not None else None
+        if deps is None or stored is None:
+            return False
+        try:
+            model = deps.chat_model()
+        except MoodreelError:
+            return False  # the pitch itself will say why
+        return read_pitch_ahead(
+            model, deps.prompt, stored, mood, emotions, deps.credits.get(rec.id), viewer_summary
+        )
+
+    def _stored(self, rec: Recommendation) -> StoredTitle | None:
+        if rec.stored is not None:
+            return rec.stored
+        found = self.store.get([rec.id])
+        return found[0] if found else None
 
     def pitch(
         self,

@@ -124,6 +124,10 @@ def test_tagline_checks():
     assert kinds(check_tagline("Now at scary.com", facts)) == {"link"}
     assert kinds(check_tagline("", facts)) == {"empty"}
     assert kinds(check_tagline('"Night Terror"', facts)) == {"empty"}  # only the title
+    # the viewer's words back at them (seen in the page: "A daring heist with a twist, nothing too dark")
+    asked = pitch_facts(HORROR, CREDITS, "a scary one with a twist, nothing too gory")
+    assert kinds(check_tagline("Dread with a twist, nothing too gory", asked)) == {"echo"}
+    assert check_tagline("Dread with a twist in the dark", asked) == []
 
 
 def test_template_taglines_are_short_true_and_in_tone():

@@ -240,9 +240,10 @@ def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> lis
     return out
 
 
-def echo_violations(text: str, facts: PitchFacts) -> list[Violation]:
-    """The viewer's own words parroted back ("You wanted a clever heist with a twist, ...")."""
-    echoed = _ngrams(text, 5) & _ngrams(facts.context, 5)
+def echo_violations(text: str, facts: PitchFacts, run: int = 5) -> list[Violation]:
+    """The viewer's own words parroted back ("You wanted a clever heist with a twist, ..."):
+    a run of ``run`` words from the mood or viewer summary."""
+    echoed = _ngrams(text, run) & _ngrams(facts.context, run)
     return [Violation("echo", "repeats the viewer's words")] if echoed else []
 
 

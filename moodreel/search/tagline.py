@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-from moodreel.search.pitch_check import PitchFacts, Violation, content_violations, tone_violations
+from moodreel.search.pitch_check import (
+    PitchFacts,
+    Violation,
+    content_violations,
+    echo_violations,
+    tone_violations,
+)
 from moodreel.search.pitch_text import clean_sentence
 
 MAX_TAGLINE_WORDS = 12
@@ -91,7 +97,9 @@ def check_tagline(text: str, facts: PitchFacts) -> list[Violation]:
     n = len(text.split())
     if n > MAX_TAGLINE_WORDS:
         out.append(Violation("length", f"tagline of {n} words, more than {MAX_TAGLINE_WORDS}"))
-    return out + content_violations(text, facts)
+    # a tagline is short: four of the viewer's words in a row are already an echo
+    # ("A daring heist with a twist, nothing too dark" for "a clever heist with a twist, ...")
+    return out + content_violations(text, facts) + echo_violations(text, facts, run=4)
 
 
 def _plain(text: str) -> str:

@@ -25,9 +25,24 @@ from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel
             {
                 "avoid": ["scary"],
                 "avoid_genres": ["horror"],
-                "soft_avoid_genres": ["thriller"],
+                "soft_avoid_genres": ["thriller", "war"],  # asking to be soothed: war too
                 "felt": ["anxious"],
             },
+        ),
+        # only soothing feelings asked: horror, thriller and war are pushed down (not filtered)
+        (
+            "calm and sleepy",
+            {
+                "feelings": ["serenity", "comfort", "contentment"],
+                "soft_avoid_genres": ["horror", "thriller", "war"],
+            },
+        ),
+        ("a cozy thriller", {"genres": ["thriller"], "soft_avoid_genres": ["horror", "war"]}),  # named: kept
+        ("something warm and exciting", {"soft_avoid_genres": []}),  # not only soothing
+        # a negation without its apostrophe
+        (
+            "anxious about exams, need a distraction that isnt stressful",
+            {"avoid": ["stressful"], "soft_avoid_genres": ["thriller", "horror"]},
         ),
         (
             "in the mood for a clever heist, con artists double-crossing each other",

@@ -139,6 +139,7 @@ REMEDIES: dict[str, tuple[str, ...]] = {
     "dont have to think": ("lightheartedness", "amusement", "silliness"),
     "no brainer": ("lightheartedness", "amusement", "silliness"),
     "calm me down": ("serenity", "comfort", "contentment"),
+    "help me sleep": ("serenity", "comfort", "contentment"),
     "reassuring": ("hope", "comfort", "optimism", "warmth"),
     "distraction": ("amusement", "lightheartedness", "excitement"),
     "feels like home": ("warmth", "comfort", "nostalgia", "belonging"),
@@ -192,7 +193,18 @@ WANTED_FEELINGS: dict[str, tuple[str, ...]] = {
     "relaxed": ("serenity", "comfort", "contentment"),
     "relaxing": ("serenity", "comfort", "contentment"),
     "peaceful": ("serenity", "contentment"),
+    "sleepy": ("serenity", "comfort", "contentment"),
+    "drowsy": ("serenity", "comfort", "contentment"),
 }
+
+# Feelings that ask to be soothed. A request whose asked-for feelings are all among these
+# ("something gentle and comforting", "calm and sleepy", "comfort tv") wants no horror,
+# thriller or war: those are pushed down (soft, shown as a chip to untick), unless named.
+SOOTHING_FEELINGS = frozenset(
+    ["serenity", "comfort", "contentment", "warmth", "tenderness", "heartwarming", "affection",
+     "belonging", "hope", "optimism"]
+)  # fmt: skip
+SOOTHING_AVOID_GENRES: tuple[str, ...] = ("horror", "thriller", "war")
 
 # Words by which a clause describes the viewer rather than what they want.
 FELT_WORDS = frozenset(
@@ -246,6 +258,7 @@ WANT_MARKERS: tuple[str, ...] = (
 NEGATION = (
     r"(?:not in the mood for|don'?t want|do not want|dont want|can'?t stand|can'?t handle|"
     r"cannot handle|anything but|no more|not too|not really|too much|nothing|without|"
+    r"isn'?t|aren'?t|wasn'?t|weren'?t|"  # "a distraction that isnt stressful"
     r"avoid|never|none|skip|minus|except|hates?|no|not)"
 )
 

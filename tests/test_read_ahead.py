@@ -96,6 +96,24 @@ def test_warming_up_builds_every_context_and_reads_the_shared_start_into_each():
         assert {a, b} == {"context 1", "context 2"}
 
 
+@pytest.mark.parametrize(
+    "cores,n_threads,contexts,alone,beside_one",
+    [
+        (2, 1, 2, (1, 2), (1, 1)),  # this machine: one core writes, the other reads ahead
+        (16, 15, 2, (8, 16), (8, 8)),  # two writers share the cores instead of asking for 30
+        (16, 15, 1, (15, 16), (15, 1)),
+    ],
+)
+def test_the_contexts_threads_never_add_up_to_more_than_the_cores(
+    monkeypatch, cores, n_threads, contexts, alone, beside_one
+):
+    from moodreel.llm.llamacpp_chat import LlamaCppChat
+
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    chat = LlamaCppChat(model_path="unused.gguf", n_threads=n_threads, contexts=contexts)
+    assert chat._threads(0) == alone and chat._threads(1) == beside_one
+
+
 class ReadAheadModel(WordStreamModel):
     """The word stream model with ``read_ahead``, as the local backend has it."""
 

@@ -114,10 +114,17 @@ class LlamaCppChat(BaseChatModel):
         key = prompt_key(messages)
         with pool.lend_if_idle(key) if ahead else pool.lend(key) as llama:
             if llama is not None:
-                cores = os.cpu_count() or self.n_threads
-                batch = max(1, cores - pool.others_busy(llama) * self.n_threads)
-                llama_cpp_set_threads(llama, self.n_threads, batch)
+                decode, batch = self._threads(pool.others_busy(llama))
+                llama_cpp_set_threads(llama, decode, batch)
             yield llama
+
+    def _threads(self, others_busy: int) -> tuple[int, int]:
+        """(decoding, prompt-reading) threads for a call while ``others_busy`` contexts work.
+        Each context decodes on at most its share of the cores, so two writers never ask for
+        more threads than there are cores (llama.cpp's spinning threads collapse when they do)."""
+        cores = os.cpu_count() or self.n_threads
+        decode = max(1, min(self.n_threads, cores // max(1, self.contexts)))
+        return decode, max(1, cores - others_busy * decode)
 
     def warm_up(self, messages: list[BaseMessage]) -> None:
         """Build every context and read ``messages``' prompt into each: later prompts that

@@ -64,10 +64,8 @@ class ContextPool:
             finally:
                 self._waiting -= 1
             self._take(slot, prompt)
-        try:
+        with self._held(slot):
             yield slot.llama
-        finally:
-            self._give_back(slot)
 
     @contextmanager
     def lend_if_idle(self, prompt: str) -> Iterator[Any | None]:
@@ -82,10 +80,8 @@ class ContextPool:
         if slot is None:
             yield None
             return
-        try:
+        with self._held(slot):
             yield slot.llama
-        finally:
-            self._give_back(slot)
 
     def fill(self, prompt: str, read: Callable[[Any], None]) -> None:
         """Build every context and have each ``read`` ``prompt`` (the start that every call
@@ -97,10 +93,8 @@ class ContextPool:
                 slot = self._slots[index]
                 self._cond.wait_for(lambda: not slot.busy)  # noqa: B023 (called at once)
                 self._take(slot, prompt)
-            try:
+            with self._held(slot):
                 read(slot.llama)
-            finally:
-                self._give_back(slot)
 
     def others_busy(self, llama: Any) -> int:
         """How many contexts besides ``llama`` are working now."""
@@ -124,7 +118,12 @@ class ContextPool:
     def _take(self, slot: _Slot, prompt: str) -> None:
         slot.busy, slot.prompt = True, prompt
 
-    def _give_back(self, slot: _Slot) -> None:
-        with self._cond:
-            slot.busy = False
-            self._cond.notify_all()
+    @contextmanager
+    def _held(self, slot: _Slot) -> Iterator[None]:
+        """While in it, ``slot`` is busy (taken under the lock); then it is given back."""
+        try:
+            yield
+        finally:
+            with self._cond:
+                slot.busy = False
+                self._cond.notify_all()

@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -130,36 +130,36 @@ class LlamaCppChat(BaseChatModel):
         """Build every context and read ``messages``' prompt into each: later prompts that
         share its start (every pitch's instructions) read only the rest, on any context."""
         openai_messages = to_openai_messages(messages)
-        self._contexts().fill(
-            prompt_key(openai_messages),
-            lambda llama: llama.create_chat_completion(
-                messages=openai_messages, max_tokens=1, seed=self.seed
-            ),
-        )
+        self._contexts().fill(prompt_key(openai_messages), lambda llama: self._read(llama, openai_messages))
 
     def read_ahead(self, messages: list[BaseMessage]) -> bool:
         """Read ``messages``' prompt into an idle context, in the background, so that the call
         with these messages that follows only reads its last token. False (nothing done)
         when no context is idle: with one context, while it writes."""
         openai_messages = to_openai_messages(messages)
-        started = threading.Event()
-        taken: list[bool] = []
+        with ExitStack() as lent:
+            try:
+                llama = lent.enter_context(self._lend(openai_messages, ahead=True))
+            except Exception as exc:  # only a head start is lost: the call itself will say what failed
+                log.warning("reading a prompt ahead failed: %s", exc)
+                return False
+            if llama is None:
+                return False
+            held = lent.pop_all()  # the reading thread gives the context back
 
         def read() -> None:
-            try:
-                with self._lend(openai_messages, ahead=True) as llama:
-                    taken.append(llama is not None)
-                    started.set()
-                    if llama is not None:
-                        llama.create_chat_completion(messages=openai_messages, max_tokens=1, seed=self.seed)
-            except Exception as exc:  # only a head start was lost: the call itself will say what failed
-                log.warning("reading a prompt ahead failed: %s", exc)
-            finally:
-                started.set()
+            with held:
+                try:
+                    self._read(llama, openai_messages)
+                except Exception as exc:
+                    log.warning("reading a prompt ahead failed: %s", exc)
 
         threading.Thread(target=read, name="llm-read-ahead", daemon=True).start()
-        started.wait()
-        return bool(taken and taken[0])
+        return True
+
+    def _read(self, llama: Any, messages: list[dict[str, str]]) -> None:
+        """Have ``llama`` read the prompt of ``messages`` (and write one token)."""
+        llama.create_chat_completion(messages=messages, max_tokens=1, seed=self.seed)
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {

@@ -471,7 +471,7 @@ def read_request(text: str) -> Understood:
     named |= {g for phrase, gs in lx.GENRE_PHRASES.items() if _has(request, phrase) for g in gs}
     wanted_feelings = set(out["feelings"])
     if wanted_feelings and wanted_feelings <= lx.SOOTHING_FEELINGS:  # asking to be soothed
-        out["soft_avoid_genres"] += [g for g in lx.SOOTHING_AVOID_GENRES if g not in named]
+        out["soft_avoid_genres"] += lx.SOOTHING_AVOID_GENRES  # a genre asked for is kept (below)
     out["avoid_genres"] = [g for g in out["avoid_genres"] if g not in named]  # "a comedy, not a romcom"
     out["avoid_feelings"] = [f for f in out["avoid_feelings"] if f not in wanted_feelings]
     if wanted_feelings & {"fear", "terror", "dread"}:  # "scary, but no gore": horror stays

@@ -29,9 +29,11 @@ from moodreel.memo import Memo
 from moodreel.mood.base import MoodParse
 from moodreel.poster.card import PosterFacts
 from moodreel.profiles.history import History, HistoryError, HistoryProblem, read_history
+from moodreel.profiles.imports import Format, read_export
 from moodreel.profiles.matching import MatchResult
 from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
+from moodreel.query.refine import FollowUp, refine, start, toward
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe, finetune_example
@@ -49,6 +51,13 @@ from moodreel.services import Services
 SAMPLE_HISTORY = "viewing_history.csv"
 _BARE_YEAR = re.compile(r"^(.*\S)\s*[,-]?\s+(\d{4})$")
 
+
+def _without(result: RecommendationSet, hidden: set[str], k: int) -> RecommendationSet:
+    """``result`` without the titles a viewer marked "Not interested", cut to ``k``."""
+    kept = [r for r in result.results if r.id not in hidden][:k]
+    return result if kept == result.results else result.model_copy(update={"results": kept})
+
+
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +73,36 @@ class BuiltViewer:
     profile: ViewerProfile
     unmatched: list[MatchResult]
     problems: list[HistoryProblem]
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an export gave: its kind, and the viewers made from it."""
+
+    format: str
+    viewers: list[BuiltViewer]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON the CLI (``import --json``) and the API (``POST /api/viewers``) print."""
+        return {
+            "viewers": [
+                {
+                    "user_id": v.user_id,
+                    "format": self.format,
+                    "matched": len(v.profile.watched),
+                    "unmatched": [str(m) for m in v.unmatched],
+                    "skipped": [str(p) for p in v.problems],
+                    "summary": v.profile.summary(),
+                }
+                for v in self.viewers
+            ]
+        }
+
+
+class RefinedSet(RecommendationSet):
+    """A search's results with the state its follow-ups left (``follow_up``; None before any)."""
+
+    follow_up: FollowUp | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +190,9 @@ class Moodreel:
         ``drop``: what-was-understood chips the viewer removed. ``steer``: β of the pitches'
         steering toward the viewer (``moodreel.llm.steering``; 0 = none)."""
         options = self.llm_options(viewer, steer) if pitch else {}
-        result = self.recommender.recommend(mood, k, filters, viewer, include_watched, drop=drop)
+        hidden = self._hidden([viewer] if viewer else [])
+        result = self.recommender.recommend(mood, k + len(hidden), filters, viewer, include_watched, drop=drop)
+        result = _without(result, hidden, k)
         if pitch:
             self.pitch_all(result, viewer, steer=steer, options=options)
         return result
@@ -172,7 +213,66 @@ class Moodreel:
         if len(viewers) == 1:
             (profile,) = viewers.values()
             return self.recommend(mood, k, filters, profile, include_watched, drop=drop)
-        return self.recommender.together(mood, dict(viewers), k, filters, include_watched, drop)
+        hidden = self._hidden(list(viewers.values()))
+        together = self.recommender.together(mood, dict(viewers), k + len(hidden), filters, include_watched, drop)
+        return _without(together, hidden, k)
+
+    # ---- follow-ups ------------------------------------------------------------------
+    def follow_up(
+        self,
+        mood: str,
+        follow_ups: list[str],
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        viewer: ViewerProfile | None = None,
+        include_watched: bool = False,
+        state: FollowUp | None = None,
+        shown: list[str] | None = None,
+    ) -> RefinedSet:
+        """The search for ``mood`` refined by each of ``follow_ups`` in turn ("less violent",
+        "only movies", "more like the second one"; ``query.refine``), without pitches.
+
+        ``state`` (a previous answer's ``follow_up``, or just its ``understood`` wrapped by
+        ``refine.start``) and ``shown`` (the ids of the cards it showed, in order) continue a
+        search already made; without them the mood is searched first."""
+        if state is None:
+            first = self.recommend(mood, k, filters, viewer, include_watched)
+            state = start(first.understood or Understood())
+            shown = [r.id for r in first.results]
+        result = RefinedSet(mood=mood, emotions=state.understood.feelings, results=[], follow_up=state)
+        cards = self._services.store.get(shown) if shown else []
+        for text in follow_ups:
+            state = refine(state, text, cards)
+            result = self.search_follow_up(mood, state, k, filters, viewer, include_watched)
+            cards = [r.stored for r in result.results if r.stored is not None]
+        return result
+
+    def search_follow_up(
+        self,
+        mood: str,
+        state: FollowUp,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        viewer: ViewerProfile | None = None,
+        include_watched: bool = False,
+    ) -> RefinedSet:
+        """The results of a refined search as it stands (``state``: see ``follow_up``)."""
+        recommender = self.recommender
+        query = recommender.queries.rebuild(state.understood)
+        if state.near:
+            seeds = self._services.store.vectors(state.near)
+            query = toward(query, [seeds[i] for i in state.near if i in seeds], self._services.layout)
+        skip = set(state.exclude) | set(state.near) | self._hidden([viewer] if viewer else [])
+        relaxed: list[str] = []
+        found = recommender.search_query(query, k + len(skip), filters, viewer, include_watched, relaxed=relaxed)
+        return RefinedSet(
+            mood=mood,
+            emotions=query.feelings,
+            results=[r for r in found if r.id not in skip][:k],
+            understood=query.understood,
+            relaxed=relaxed,
+            follow_up=state,
+        )
 
     def like(
         self,
@@ -364,6 +464,30 @@ class Moodreel:
         if not self._services.store.get([title_id]):
             raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
         return self._viewers.vote(user_id, title_id, vote)
+
+    def not_interested(self, user_id: str, title_id: str, undo: bool = False) -> list[str]:
+        """Hide a title from a kept viewer's searches for good ("Not interested"), or ``undo`` it;
+        the ids now hidden. ``forget-user`` removes the list with everything else."""
+        if not self._services.store.get([title_id]):
+            raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
+        return self._viewers.hide(user_id, title_id, hide=not undo)
+
+    def _hidden(self, viewers: list[ViewerProfile]) -> set[str]:
+        return {i for v in viewers for i in self._viewers.hidden(v.pid)}
+
+    def import_history(
+        self, path: Path | str, user_id: str | None = None, format: Format = "auto", name: str = ""
+    ) -> Imported:
+        """Viewers from an export of Netflix, Letterboxd, IMDb, Trakt or moodreel's own CSV
+        (``profiles.imports``), profiled and kept: the one named ``user_id``, or every viewer
+        the file names (a ``ViewingActivity.csv`` names one per Netflix profile). Each import
+        replaces what was kept from that viewer's history before (their 👍/👎 stay)."""
+        export = read_export(path, user_id, format, name)
+        history = export.history
+        users = [user_id] if user_id else history.users()
+        if not users:
+            raise HistoryError(f"no usable rows in {name or path}: {len(history.problems)} skipped")
+        return Imported(export.kind, list(self.viewers_from_history(history, users).values()))
 
     def sample_history(self) -> History | None:
         """The shipped sample watch history (``data_dir/viewing_history.csv``), if there is one."""

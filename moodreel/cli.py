@@ -1,5 +1,6 @@
-"""The `moodreel` command: store statistics, mood parsing, recommendations, viewer
-profiles (describe, generate, forget-user), fine-tuning the description model, the server.
+"""The `moodreel` command: store statistics, mood parsing, recommendations (and follow-ups),
+viewer profiles (import, describe, generate, not-interested, forget-user), fine-tuning the
+description model, the server.
 
 Errors from inside become one red line and a non-zero exit here, nowhere else.
 """
@@ -153,9 +154,16 @@ def recommend(
         max=10.0,
         help="Steer the LLM's words toward the viewer by β (local LLM only; 0 = off).",
     ),
+    refine: list[str] = typer.Option(
+        None,
+        "--refine",
+        help='A follow-up that edits the search ("less violent", "only movies", "more like the second '
+        'one"); repeatable, applied in order.',
+    ),
 ) -> None:
     """Films and shows that match a mood, best first (personalized with --user; several
-    --user flags blend the viewers' tastes and leave out what any of them disliked)."""
+    --user flags blend the viewers' tastes and leave out what any of them disliked;
+    --refine edits the search as a follow-up would)."""
     from pydantic import ValidationError
 
     from moodreel.filters import SearchFilters
@@ -174,7 +182,14 @@ def recommend(
         users = list(dict.fromkeys(user or []))
         if steer and len(users) != 1:
             fail("--steer needs --user: one viewer to steer toward")
-        if len(users) > 1:
+        if refine and len(users) > 1:
+            fail("--refine works for one viewer or none, not several watching together")
+        if refine:
+            profile = _viewer(app, users[0], history) if users else None
+            result = app.follow_up(text, refine, k, filters, profile, include_watched)
+            if not no_pitch:
+                app.pitch_all(result, profile, steer=steer)
+        elif len(users) > 1:
             viewers = {u: _viewer(app, u, history) for u in users}
             result = app.recommend_together(text, viewers, k, filters, include_watched)
             if not no_pitch:
@@ -190,6 +205,8 @@ def recommend(
         typer.echo(result.model_dump_json())
         return
     typer.echo(f"Feelings: {', '.join(result.emotions)}")
+    if refine and getattr(result, "follow_up", None) is not None:
+        typer.echo("Understood: " + "; ".join(result.follow_up.chips()))
     _print_records(result.results)
 
 
@@ -419,9 +436,70 @@ def finetune(
     typer.echo(f"adapter -> {output}; use it with MOODREEL_LLM_ADAPTER={output}")
 
 
+class ImportFormat(str, Enum):
+    auto = "auto"
+    moodreel = "moodreel"
+    netflix = "netflix"
+    netflix_activity = "netflix-activity"
+    letterboxd = "letterboxd"
+    imdb = "imdb"
+    trakt = "trakt"
+
+
+@app.command("import")
+def import_history(
+    file: Path = typer.Argument(..., help="An export: Netflix, Letterboxd, IMDb, Trakt or moodreel's CSV."),
+    user: str = typer.Option(
+        None, "--user", help="Whose history it is (for a file naming several viewers: keep only this one)."
+    ),
+    format_: ImportFormat = typer.Option(ImportFormat.auto, "--format", help="The export's kind (auto: by its header)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """Make (or replace) a viewer's profile from a history exported elsewhere; what could not be
+    matched or read is listed on stderr, never dropped silently."""
+    try:
+        imported = _app(db, None).import_history(file, user, format_.value)  # type: ignore[arg-type]
+    except MoodreelError as exc:
+        fail(str(exc))
+    for viewer in imported.viewers:
+        _report(viewer.problems, viewer.unmatched, limit=20)
+    if as_json:
+        typer.echo(json.dumps(imported.as_dict(), ensure_ascii=False))
+        return
+    for viewer in imported.viewers:
+        typer.echo(
+            f"{viewer.user_id}: {len(viewer.profile.watched)} titles matched ({imported.format}), "
+            f"{len(viewer.unmatched)} not matched, {len(viewer.problems)} rows skipped; "
+            f"{viewer.profile.summary() or 'no taste yet'}"
+        )
+
+
+@app.command("not-interested")
+def not_interested(
+    title: str = typer.Argument(..., help="The title (its name, forgiving, or its catalog id)."),
+    user: str = typer.Option(..., "--user", help="The viewer (with a kept profile)."),
+    undo: bool = typer.Option(False, "--undo", help="Show the title to this viewer again."),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """Never show a title to a viewer again (undo with --undo; forget-user removes the list)."""
+    try:
+        app = _app(db, None)
+        try:
+            found = app.find_title(title)
+        except MoodreelError:
+            found = None
+        title_id = found.id if found is not None else title
+        hidden = app.not_interested(user, title_id, undo)
+    except MoodreelError as exc:
+        fail(str(exc))
+    name = found.title if found is not None else title_id
+    typer.echo(f"{'shown again' if undo else 'not interested'}: {name}; {len(hidden)} title(s) hidden for {user}")
+
+
 @app.command("forget-user")
 def forget_user(user: str = typer.Argument(..., help="The viewer's id.")) -> None:
-    """Delete everything kept about a viewer (profile and feedback)."""
+    """Delete everything kept about a viewer (profile, feedback and "Not interested" titles)."""
     from moodreel.profiles.store import ProfileStore
 
     removed = ProfileStore(Settings().state_dir).forget(user)

@@ -15,20 +15,23 @@ import threading  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Annotated, TypeVar  # noqa: E402
 
-from fastapi import FastAPI, HTTPException, Query, Request, Response  # noqa: E402
+from fastapi import FastAPI, Form, HTTPException, Query, Request, Response, UploadFile  # noqa: E402
 from fastapi import Path as PathParam  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
-from moodreel.application import Moodreel, TitleNotFound  # noqa: E402
+from moodreel.application import Moodreel, RefinedSet, TitleNotFound  # noqa: E402
 from moodreel.errors import MoodreelError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
 from moodreel.http_guards import BasicAuthGuard, UploadGuard, short_validation_error  # noqa: E402
 from moodreel.llm.steering import MAX_BETA, SteeringUnavailable  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
+from moodreel.profiles.imports import Format  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
+from moodreel.query.refine import FollowUp, FollowUpError, start  # noqa: E402
+from moodreel.query.understanding import Understood  # noqa: E402
 from moodreel.search.journey import MAX_STEPS, JourneyError  # noqa: E402
 from moodreel.search.recommender import JourneyResult, LikeResult, RecommendationSet  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
@@ -80,6 +83,31 @@ class RecommendRequest(BaseModel):
     )
 
 
+    refine: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] | None = Field(
+        None,
+        max_length=10,
+        description=(
+            'Follow-ups that edit the search, in order ("less violent", "only movies", "more like the '
+            'second one"); with the previous answer\'s "understood" (or "follow_up") and "shown", they '
+            "continue it; without, the mood is searched first. No pitches unless asked."
+        ),
+    )
+    understood: Understood | None = Field(None, description="The previous answer's understood request.")
+    follow_up: FollowUp | None = Field(
+        None, description="The previous answer's follow_up (keeps 'more like' and 'something else')."
+    )
+    shown: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
+        None, max_length=100, description="The ids of the cards the previous answer showed, in order."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_refine(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("refine"), str):
+            return {**data, "refine": [data["refine"]]}  # one follow-up may come as a string
+        return data
+
+
 class LikeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
@@ -109,6 +137,19 @@ class VoteRequest(BaseModel):
     user_id: str = Field(min_length=1, max_length=200)
     id: str = Field(min_length=1, max_length=64, description="The title's catalog id.")
     vote: int = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
+
+
+class NotInterestedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=64, description="The title's catalog id.")
+    undo: bool = Field(False, description="Show the title to this viewer again.")
+
+
+class NotInterestedResult(BaseModel):
+    user_id: str
+    hidden: list[str] = Field(description="Every title hidden for this viewer, oldest first.")
 
 
 class VoteResult(BaseModel):
@@ -186,9 +227,11 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
     def health() -> dict:
         return {"status": "ok", "titles": app.title_count()}
 
-    @api.post("/api/recommend", response_model=RecommendationSet)
+    @api.post("/api/recommend", response_model=RefinedSet)
     async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
         def work(gone: threading.Event) -> RecommendationSet:
+            if body.refine:
+                return refined(gone)
             if body.users is not None:
                 if body.user_id is not None or body.history is not None:
                     raise HistoryError("give users, or user_id (and history), not both")
@@ -207,9 +250,22 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
                 app.pitch_all(result, profile, cancelled=gone.is_set, steer=body.steer)
             return result
 
+        def refined(gone: threading.Event) -> RefinedSet:
+            if body.users is not None:
+                raise FollowUpError("a follow-up refines one viewer's search (user_id), not several (users)")
+            profile = viewer_profile(body)
+            state = body.follow_up or (start(body.understood) if body.understood is not None else None)
+            result = app.follow_up(
+                body.mood, list(body.refine or []), body.k, body.filters, profile, body.include_watched,
+                state, body.shown,
+            )  # fmt: skip
+            if body.pitch:
+                app.pitch_all(result, profile, cancelled=gone.is_set, steer=body.steer)
+            return result
+
         try:
             return await while_connected(request, work)
-        except (MoodError, HistoryError, SteeringUnavailable) as exc:
+        except (MoodError, HistoryError, SteeringUnavailable, FollowUpError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
@@ -255,6 +311,34 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             disliked=[r.id for r in profile.disliked],
             summary=profile.summary(),
         )
+
+    @api.post("/api/viewers")
+    async def viewers(
+        file: UploadFile,
+        user_id: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
+        format: Annotated[Format, Form()] = "auto",
+    ) -> dict:
+        """A viewer from an exported history (multipart upload: Netflix, Letterboxd, IMDb, Trakt or
+        moodreel's CSV; the kind is told by the header): matched, profiled and kept. Says what
+        could not be matched or read. The file is read in a private folder and deleted at once."""
+        import tempfile
+
+        name = Path(file.filename or "export").name[:200]
+        data = await file.read()
+
+        def work() -> dict:
+            with tempfile.TemporaryDirectory(prefix="moodreel-import-") as folder:
+                path = Path(folder) / "export"
+                path.write_bytes(data)
+                return answer(lambda: app.import_history(path, user_id, format, name).as_dict())
+
+        return await run_in_threadpool(work)
+
+    @api.post("/api/not-interested", response_model=NotInterestedResult)
+    def not_interested(body: NotInterestedRequest) -> NotInterestedResult:
+        """Never show a title to a kept viewer again ("Not interested"), or ``undo`` it."""
+        hidden = answer(lambda: app.not_interested(body.user_id, body.id, body.undo))
+        return NotInterestedResult(user_id=body.user_id, hidden=hidden)
 
     if with_ui:
         import gradio as gr

@@ -33,6 +33,9 @@ class HistoryRow(BaseModel):
     content_name: str = Field(min_length=1)
     rating: float = Field(ge=0, le=MAX_RATING)
     watch_time_minutes: float = Field(ge=0)
+    imdb_id: str | None = Field(
+        None, pattern=r"^tt\d{5,10}$", description="Matched by this id first (exports that carry it)."
+    )
 
 
 class HistoryProblem(BaseModel):

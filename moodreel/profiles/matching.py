@@ -53,6 +53,7 @@ class MatchResult(BaseModel):
     title: str | None = None
     score: float = 0.0
     candidates: list[str] = []
+    reason: str = ""
 
     @property
     def matched(self) -> bool:
@@ -62,7 +63,8 @@ class MatchResult(BaseModel):
         if self.status in ("exact", "fuzzy"):
             return f"{self.name!r} -> {self.title} ({self.status}, {self.score:.2f})"
         extra = f": {', '.join(self.candidates)}" if self.candidates else ""
-        return f"{self.name!r} {self.status}{extra}"
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{self.name!r} {self.status}{why}{extra}"
 
 
 class TitleMatcher:

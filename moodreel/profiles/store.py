@@ -2,8 +2,9 @@
 
 ``pid = HMAC-SHA256(secret, user_id)``; the secret is made once, kept in
 ``state_dir/viewer_secret.key`` with mode 0600. Profiles live in
-``state_dir/profiles/<pid>.json``, 👍/👎 in ``state_dir/profiles/feedback/<pid>.json``.
-``forget`` removes both, and any half-written ``<pid>.tmp`` left by a crash.
+``state_dir/profiles/<pid>.json``, 👍/👎 in ``state_dir/profiles/feedback/<pid>.json``, the
+titles marked "Not interested" beside them in ``feedback/<pid>.hidden.json``.
+``forget`` removes all of them, and any half-written ``<pid>.tmp`` left by a crash.
 
 What a profile file holds (``ViewerProfile``): the matched catalog titles with the rating and
 completion the history gave each, the 👍/👎 votes, and what is derived from them (genre
@@ -75,12 +76,23 @@ class ProfileStore:
     def save_feedback(self, pid: str, votes: dict[str, int]) -> None:
         _write(self._feedback_path(pid), json.dumps(votes, sort_keys=True))
 
+    def _hidden_path(self, pid: str) -> Path:
+        return self.root / "feedback" / f"{pid}.hidden.json"
+
+    def hidden(self, pid: str) -> list[str]:
+        """The ids this viewer marked "Not interested", oldest first."""
+        path = self._hidden_path(pid)
+        return list(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else []
+
+    def save_hidden(self, pid: str, ids: list[str]) -> None:
+        _write(self._hidden_path(pid), json.dumps(list(dict.fromkeys(ids))))
+
     def forget(self, user_id: str) -> list[Path]:
         """Delete everything kept about this viewer; returns what was removed."""
         pid = self.pid(user_id)
         removed = []
         for folder in (self.root, self.root / "feedback"):
-            for path in sorted(folder.glob(f"{pid}.*")):  # .json, and a .tmp a crash left behind
+            for path in sorted(folder.glob(f"{pid}.*")):  # .json, .hidden.json, a .tmp a crash left
                 path.unlink()
                 removed.append(path)
         return removed

@@ -1,4 +1,4 @@
-"""Viewers: history rows -> matched titles -> a cached profile; 👍/👎; forgetting.
+"""Viewers: history rows -> matched titles -> a cached profile; 👍/👎; "Not interested"; forgetting.
 
 The one place that ties the history, the matcher, the vector store and the on-disk
 profiles together. A profile is rebuilt only when the matched history or the feedback
@@ -26,7 +26,7 @@ from moodreel.profiles.store import ProfileStore
 from moodreel.records import StoredTitle
 from moodreel.store import MilvusStore
 
-_MATCH_FIELDS = ["id", "title", "type", "release_year"]
+_MATCH_FIELDS = ["id", "title", "type", "release_year", "imdb_id"]
 
 
 class Viewers:
@@ -34,12 +34,26 @@ class Viewers:
         self.store = store
         self.profiles = profiles
         self._matcher: TitleMatcher | None = None
+        self._by_imdb: dict[str, StoredTitle] = {}
 
     @property
     def matcher(self) -> TitleMatcher:
         if self._matcher is None:
-            self._matcher = TitleMatcher(self.store.all_titles(_MATCH_FIELDS))
+            titles = self.store.all_titles(_MATCH_FIELDS)
+            self._by_imdb = {t.imdb_id: t for t in titles if t.imdb_id}
+            self._matcher = TitleMatcher(titles)
         return self._matcher
+
+    def match(self, row: HistoryRow) -> MatchResult:
+        """A history row's catalog title: by its IMDb id when it has one the catalog holds, else by name."""
+        matcher = self.matcher
+        found = self._by_imdb.get(row.imdb_id) if row.imdb_id else None
+        if found is not None:
+            return MatchResult(name=row.content_name, status="exact", id=found.id, title=found.title, score=1.0)
+        result = matcher.match(row.content_name)
+        if row.imdb_id and result.id is None:
+            return result.model_copy(update={"reason": f"{row.imdb_id} is not in the catalog, nor is the name"})
+        return result
 
     def build(self, user_id: str, rows: Sequence[HistoryRow]) -> tuple[ViewerProfile, list[MatchResult]]:
         """The viewer's profile from their rows, and the names that could not be matched."""
@@ -50,7 +64,7 @@ class Viewers:
     ) -> dict[str, tuple[ViewerProfile, list[MatchResult]]]:
         """``build`` for many viewers, with one store read for all their titles and vectors."""
         matches = {
-            user: [self.matcher.match(r.content_name) for r in rows] for user, rows in histories.items()
+            user: [self.match(r) for r in rows] for user, rows in histories.items()
         }
         latest_by_user: dict[str, dict[str, HistoryRow]] = {}
         for user, rows in histories.items():
@@ -103,6 +117,17 @@ class Viewers:
             del feedback[title_id]
         self.profiles.save_feedback(profile.pid, feedback)
         return self._rebuild(profile.pid, profile.watched, feedback, profile.source)
+
+    def hidden(self, pid: str) -> set[str]:
+        """Titles the viewer (by pseudonym) marked "Not interested": never shown to them again."""
+        return set(self.profiles.hidden(pid))
+
+    def hide(self, user_id: str, title_id: str, hide: bool = True) -> list[str]:
+        """Mark a title "Not interested" for a kept viewer (``hide=False`` undoes it); the ids now hidden."""
+        pid = self.load(user_id).pid
+        ids = [i for i in self.profiles.hidden(pid) if i != title_id] + ([title_id] if hide else [])
+        self.profiles.save_hidden(pid, ids)
+        return ids
 
     def forget(self, user_id: str) -> list[Path]:
         return self.profiles.forget(user_id)

@@ -175,6 +175,33 @@ class QueryBuilder:
             open=open_request,
         )
 
+    def rebuild(self, understood: Understood) -> MoodQuery:
+        """The query for an understanding edited after reading (a follow-up, ``query.refine``):
+        its feelings are final, so no parser runs; only the content and the feelings are embedded."""
+        open_request = (
+            understood.is_open and not understood.content and not understood.avoid and understood.audience is None
+        )
+        dim = self.embedder.dimension
+        content = understood.content
+        request_vector = self.embedder.embed([content])[0] if content else np.zeros(dim, dtype=np.float32)
+        feelings = understood.feelings[:MAX_FEELINGS]
+        vibe = self.encoder.encode([feelings])[0] if feelings else np.zeros(dim, dtype=np.float32)
+        plot = request_vector
+        if understood.topics:
+            plot = self.embedder.embed([", ".join(understood.topics)])[0] + request_vector
+            plot = plot / (float(np.linalg.norm(plot)) or 1.0)
+        return MoodQuery(
+            text=understood.request,
+            understood=understood,
+            parser="follow-up",
+            vibe=vibe,
+            plot=plot.astype(np.float32),
+            genre_prior=self.genres.prior(request_vector, understood),
+            weights=weights_for(understood, has_content=bool(content), open_request=open_request),
+            filters=inferred_filters(understood),
+            open=open_request,
+        )
+
     def _feelings_from_topics(self, understood: Understood) -> Understood:
         """Topic words that name a feeling ("nostalgic", "melancholic") move to the feelings."""
         topics, feelings = [], list(understood.feelings)

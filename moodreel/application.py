@@ -33,6 +33,7 @@ from moodreel.profiles.imports import Format, read_export
 from moodreel.profiles.matching import MatchResult
 from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
+from moodreel.query.feeling_genres import FeelingGenres
 from moodreel.query.refine import FollowUp, refine, start, toward
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
@@ -121,6 +122,7 @@ class Moodreel:
         self._recommender = recommender
         self._taglines: Memo[tuple[str, str, str], str] = Memo(2000)
         self._stopping = threading.Event()
+        self._feeling_genres: FeelingGenres | None = None
 
     @property
     def recommender(self) -> Recommender:
@@ -191,7 +193,9 @@ class Moodreel:
         steering toward the viewer (``moodreel.llm.steering``; 0 = none)."""
         options = self.llm_options(viewer, steer) if pitch else {}
         hidden = self._hidden([viewer] if viewer else [])
-        result = self.recommender.recommend(mood, k + len(hidden), filters, viewer, include_watched, drop=drop)
+        result = self.recommender.recommend(
+            mood, k + len(hidden), filters, viewer, include_watched, drop=drop
+        )
         result = _without(result, hidden, k)
         if pitch:
             self.pitch_all(result, viewer, steer=steer, options=options)
@@ -214,7 +218,9 @@ class Moodreel:
             (profile,) = viewers.values()
             return self.recommend(mood, k, filters, profile, include_watched, drop=drop)
         hidden = self._hidden(list(viewers.values()))
-        together = self.recommender.together(mood, dict(viewers), k + len(hidden), filters, include_watched, drop)
+        together = self.recommender.together(
+            mood, dict(viewers), k + len(hidden), filters, include_watched, drop
+        )
         return _without(together, hidden, k)
 
     # ---- follow-ups ------------------------------------------------------------------
@@ -240,9 +246,13 @@ class Moodreel:
             state = start(first.understood or Understood())
             shown = [r.id for r in first.results]
         result = RefinedSet(mood=mood, emotions=state.understood.feelings, results=[], follow_up=state)
-        cards = self._services.store.get(shown) if shown else []
+        found = {t.id: t for t in self._services.store.get(shown)} if shown else {}
+        cards = [found[i] for i in shown or [] if i in found]  # in the order they were shown
+        if self._feeling_genres is None:  # one read of the catalog's genres and feelings
+            fields = ["id", "title", "type", "genres", "emotions"]
+            self._feeling_genres = FeelingGenres(self._services.store.all_titles(fields))
         for text in follow_ups:
-            state = refine(state, text, cards)
+            state = refine(state, text, cards, self._feeling_genres.carrying)
             result = self.search_follow_up(mood, state, k, filters, viewer, include_watched)
             cards = [r.stored for r in result.results if r.stored is not None]
         return result
@@ -264,7 +274,9 @@ class Moodreel:
             query = toward(query, [seeds[i] for i in state.near if i in seeds], self._services.layout)
         skip = set(state.exclude) | set(state.near) | self._hidden([viewer] if viewer else [])
         relaxed: list[str] = []
-        found = recommender.search_query(query, k + len(skip), filters, viewer, include_watched, relaxed=relaxed)
+        found = recommender.search_query(
+            query, k + len(skip), filters, viewer, include_watched, relaxed=relaxed
+        )
         return RefinedSet(
             mood=mood,
             emotions=query.feelings,

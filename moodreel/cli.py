@@ -452,7 +452,9 @@ def import_history(
     user: str = typer.Option(
         None, "--user", help="Whose history it is (for a file naming several viewers: keep only this one)."
     ),
-    format_: ImportFormat = typer.Option(ImportFormat.auto, "--format", help="The export's kind (auto: by its header)."),
+    format_: ImportFormat = typer.Option(
+        ImportFormat.auto, "--format", help="The export's kind (auto: by its header)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
 ) -> None:
@@ -494,7 +496,9 @@ def not_interested(
     except MoodreelError as exc:
         fail(str(exc))
     name = found.title if found is not None else title_id
-    typer.echo(f"{'shown again' if undo else 'not interested'}: {name}; {len(hidden)} title(s) hidden for {user}")
+    typer.echo(
+        f"{'shown again' if undo else 'not interested'}: {name}; {len(hidden)} title(s) hidden for {user}"
+    )
 
 
 @app.command("forget-user")

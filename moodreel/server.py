@@ -82,7 +82,6 @@ class RecommendRequest(BaseModel):
         ),
     )
 
-
     refine: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] | None = Field(
         None,
         max_length=10,

@@ -10,7 +10,10 @@ profile changes at once; undo in the notice) and an IMDb link. Those buttons liv
 cards' HTML, so a small script (``HEAD``) writes "action:id" into a hidden textbox and
 clicks a hidden button; ``action_handler`` does the rest. A mood journey has its own
 panel. The mood and filters are kept in the page's URL (``?mood=…&k=…``), so a search can
-be shared or reloaded.
+be shared or reloaded. Under the results a follow-up box refines the search ("less violent",
+"only movies", "more like the second one": ``refine_handler``), with Undo; a card's "Not
+interested" hides the title from that viewer for good (undo in the notice). An uploaded
+history may be moodreel's CSV or an export of Netflix, Letterboxd, IMDb or Trakt.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from pydantic import ValidationError
 from moodreel.application import Moodreel
 from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
-from moodreel.profiles.history import History, HistoryError, read_history
+from moodreel.profiles.history import History, HistoryError
+from moodreel.profiles.imports import read_export
+from moodreel.query.refine import FollowUp, start
 from moodreel.search.recommender import Recommendation, RecommendationSet
 from moodreel.vibes.lexicon import GENRES
 
@@ -63,6 +68,7 @@ CSS = """
 .mr-act:hover {background: #eee;}
 .mr-imdb {font-size: .85em;}
 .mr-hidden {display: none !important;}
+.mr-gone {display: none;}
 """
 IMDB_URL = "https://www.imdb.com/title/{}/"
 # The bridge from buttons inside the cards' HTML to Gradio: a click on [data-mr-act] writes
@@ -72,6 +78,10 @@ document.addEventListener('click', (ev) => {
   const b = ev.target.closest('[data-mr-act]');
   if (!b) return;
   ev.preventDefault();
+  // "Not interested" hides its card at once; Undo in the notice shows it again
+  const cards = document.querySelectorAll('.mr-card[data-id="' + CSS.escape(b.dataset.id || '') + '"]');
+  if (b.dataset.mrAct === 'hide') cards.forEach(c => c.classList.add('mr-gone'));
+  if (b.dataset.mrAct === 'unhide') cards.forEach(c => c.classList.remove('mr-gone'));
   const box = document.querySelector('#mr-action textarea, #mr-action input');
   const go = document.querySelector('#mr-action-go');
   if (!box || !go) return;
@@ -176,6 +186,8 @@ def card_actions(rec: Recommendation) -> str:
         f'<button class="mr-act mr-like" data-mr-act="like" data-id="{rid}">More like this</button>',
         f'<button class="mr-act mr-up" data-mr-act="up" data-id="{rid}" title="I like this">👍</button>',
         f'<button class="mr-act mr-down" data-mr-act="down" data-id="{rid}" title="Not for me">👎</button>',
+        f'<button class="mr-act mr-hide" data-mr-act="hide" data-id="{rid}" '
+        'title="Never show me this title again">Not interested</button>',
     ]
     if rec.imdb_id:
         url = IMDB_URL.format(quote(rec.imdb_id))
@@ -255,6 +267,11 @@ def _pages(
         if posters
         else None
     )
+    yield from _with_pitches(app, result, profile, pitch_count, urls)
+
+
+def _with_pitches(app: Moodreel, result: RecommendationSet, profile, pitch_count: int, urls):
+    """(page, result) pairs: the cards, then again after every streamed tagline or pitch chunk."""
     texts: dict[str, CardText] = {}
     to_pitch = result.results[:pitch_count]
     yield render_cards(result, texts, to_pitch[0].id if to_pitch else None, urls), result
@@ -264,6 +281,8 @@ def _pages(
         card.tagline = chunk.tagline or card.tagline
         card.notice = chunk.notice or card.notice
         card.done = chunk.done
+        if chunk.done:  # kept on the result too, so Undo can show it again
+            rec.pitch, rec.tagline = card.pitch.strip() or None, card.tagline or None
         yield render_cards(result, texts, rec.id, urls), result
 
 
@@ -281,12 +300,13 @@ def search_handler(app: Moodreel, pitch_count: int):
     return handler
 
 
-def _read_and_delete(upload) -> History:
-    """An uploaded history, read, then deleted whatever happens: the raw file (user ids, every
-    row) must not stay in the upload folder, where the page could serve it back."""
+def _read_and_delete(upload, user_id: str | None = None) -> History:
+    """An uploaded history (moodreel's CSV or another service's export, told by its header), read,
+    then deleted whatever happens: the raw file (user ids, every row) must not stay in the upload
+    folder, where the page could serve it back."""
     path = Path(getattr(upload, "name", upload))
     try:
-        return read_history(path)
+        return read_export(path, (user_id or "").strip() or None, name=path.name).history
     finally:
         path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
@@ -303,7 +323,7 @@ def viewer_handler(app: Moodreel, samples: History | None):
         picked = _viewer_ids(sample)
         try:
             if upload:
-                built = [app.viewer_from_history(_read_and_delete(upload), user_id)]
+                built = [app.viewer_from_history(_read_and_delete(upload, user_id), user_id)]
             elif picked and samples is not None:
                 built = list(app.viewers_from_history(samples, picked).values())
             else:
@@ -369,7 +389,112 @@ def action_handler(app: Moodreel):
         votes = {"up": 1, "down": -1, "undo": 0}
         if act in votes and title_id:
             return gr.update(), vote(viewer_id, title_id, votes[act])
+        if act in ("hide", "unhide") and title_id:
+            return gr.update(), hide(viewer_id, title_id, act == "unhide")
         return gr.update(), gr.update()
+
+    hide = not_interested_handler(app)
+    return handler
+
+
+def not_interested_handler(app: Moodreel):
+    """A card's "Not interested" on a shown title (``undo``: show it again): no later search shows it to the
+    viewer (with viewers watching together, to any of them)."""
+
+    def handler(viewer_id: str | list[str] | None, title_id: str, undo: bool = False) -> str:
+        ids = _viewer_ids(viewer_id)
+        if not ids:
+            raise gr.Error("Pick a viewer first: 'Not interested' is kept for a viewer.")
+        try:
+            for uid in ids:
+                app.not_interested(uid, title_id, undo)
+        except MoodreelError as exc:
+            raise gr.Error(str(exc)) from None
+        if undo:
+            return '<p class="mr-feedback">Shown again.</p>'
+        again = (
+            f'<button class="mr-act mr-unhide" data-mr-act="unhide" data-id="{_e(title_id)}">Undo</button>'
+        )
+        return f'<p class="mr-feedback">Hidden for good: you will not see it again. {again}</p>'
+
+    return handler
+
+
+# One step of a search and its follow-ups: the state the follow-ups left, and its results.
+Step = tuple[FollowUp, RecommendationSet]
+
+
+def first_step(result: RecommendationSet) -> list[Step]:
+    """The follow-up thread of a fresh search: one step, nothing refined yet."""
+    return [(start(result.understood), result)] if result.understood is not None else []
+
+
+def refine_handler(app: Moodreel, pitch_count: int, posters: bool = False):
+    """(follow-up, thread, the search form, viewer) -> (page, the new thread): the last step's
+    understanding edited by the follow-up, searched again (``Moodreel.follow_up``), then pitched."""
+
+    def handler(text: str | None, thread: list[Step] | None, form: SearchForm, viewer_id=None):
+        if not thread:
+            raise gr.Error("Search first, then refine the results.")
+        if not (text or "").strip():
+            raise gr.Error("Say how to change the results: less violent, funnier, older, only movies, …")
+        ids = _viewer_ids(viewer_id)
+        state, shown = thread[-1]
+        try:
+            profile = app.load_viewer(ids[0]) if len(ids) == 1 else None
+            result = app.follow_up(
+                shown.mood, [text or ""], int(form.k or 10), form.filters(), profile,
+                state=state, shown=[r.id for r in shown.results],
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
+        except MoodreelError as exc:
+            raise gr.Error(str(exc)) from None
+        new = [*thread, (result.follow_up or state, result)]
+        urls = (lambda i: poster_url(i, result.mood, ids[0] if len(ids) == 1 else None)) if posters else None
+        for page, _ in _with_pitches(app, result, profile, pitch_count, urls):
+            yield page, new
+
+    return handler
+
+
+def refined_chips_handler(app: Moodreel, pitch_count: int, posters: bool = False):
+    """Chips unticked after a follow-up: the refined search without them (a new step, so Undo works)."""
+
+    def handler(dropped: list[str], thread: list[Step], form: SearchForm, viewer_id=None):
+        ids = _viewer_ids(viewer_id)
+        state, shown = thread[-1]
+        try:
+            profile = app.load_viewer(ids[0]) if len(ids) == 1 else None
+            result = app.search_follow_up(
+                shown.mood, state.without(dropped), int(form.k or 10), form.filters(), profile
+            )
+        except ValidationError as exc:
+            raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
+        except MoodreelError as exc:
+            raise gr.Error(str(exc)) from None
+        new = [*thread, (result.follow_up or state, result)]
+        urls = (lambda i: poster_url(i, result.mood, ids[0] if len(ids) == 1 else None)) if posters else None
+        for page, _ in _with_pitches(app, result, profile, pitch_count, urls):
+            yield page, new
+
+    return handler
+
+
+def undo_handler(posters: bool = False):
+    """(thread, viewer) -> (the previous step's cards, the thread without its last step)."""
+
+    def handler(thread: list[Step] | None, viewer_id=None) -> tuple[str, list[Step]]:
+        if not thread or len(thread) < 2:
+            raise gr.Error("Nothing to undo: no follow-up yet.")
+        kept = thread[:-1]
+        _, result = kept[-1]
+        ids = _viewer_ids(viewer_id)
+        urls = (lambda i: poster_url(i, result.mood, ids[0] if len(ids) == 1 else None)) if posters else None
+        texts = {
+            r.id: CardText(tagline=r.tagline or "", pitch=r.pitch or "", done=True) for r in result.results
+        }
+        return render_cards(result, texts, None, urls), kept
 
     return handler
 
@@ -455,8 +580,15 @@ def create_app(
                         label="Sample viewers (pick several to watch together)",
                         elem_id="sample-viewers",
                     )
-                    upload = gr.File(label="…or upload a history CSV", file_types=[".csv"])
-                    upload_user = gr.Textbox(label="Your user_id in that file")
+                    upload = gr.File(
+                        label="…or upload a history: moodreel CSV, or an export of Netflix, Letterboxd, IMDb, Trakt",
+                        file_types=[".csv", ".json"],
+                        elem_id="history-upload",
+                    )
+                    upload_user = gr.Textbox(
+                        label="Your user_id in that file (for an export: a name for you)",
+                        elem_id="upload-user",
+                    )
                 use = gr.Button("Use these viewers", elem_id="use-viewers")
                 viewer_status = gr.HTML(elem_id="viewer-status")
             pick_viewer = viewer_handler(app, samples)
@@ -481,18 +613,52 @@ def create_app(
         all_chips = gr.State([])
         feedback_status = gr.HTML(elem_id="feedback")
         cards = gr.HTML(elem_id="results")
+        thread = gr.State([])  # the search and its follow-ups, one step each (Undo goes back one)
+        with gr.Row():
+            follow_up = gr.Textbox(
+                label="Refine these results",
+                placeholder="less violent · funnier · older · only movies · more like the second one",
+                scale=4,
+                elem_id="follow-up",
+            )
+            refine_go = gr.Button("Refine", scale=1, elem_id="refine")
+            undo_go = gr.Button("Undo", scale=1, elem_id="undo-refine")
         action = gr.Textbox(
             elem_id="mr-action", elem_classes=["mr-hidden"], container=False, show_label=False
         )
         action_go = gr.Button("act", elem_id="mr-action-go", elem_classes=["mr-hidden"])
         inputs = [mood, k, type_, genres, exclude, min_year, max_year, max_runtime]
-        outputs = [cards, understood, all_chips]
+        outputs = [cards, understood, all_chips, thread]
 
         def run(form: SearchForm, viewer, chips: list[str] | None = None):
             for page, result in _pages(app, pitch_count, form, viewer, posters):
                 shown = chips if chips is not None else result.understood.chips() if result.understood else []
                 kept = [c for c in shown if c not in form.drop]
-                yield page, gr.update(choices=shown, value=kept, visible=bool(shown)), shown
+                yield (
+                    page,
+                    gr.update(choices=shown, value=kept, visible=bool(shown)),
+                    shown,
+                    first_step(result),
+                )
+
+        def chip_update(steps: list[Step]):
+            chips = steps[-1][0].chips() if steps else []
+            return gr.update(choices=chips, value=chips, visible=bool(chips)), chips
+
+        refine_pages = refine_handler(app, pitch_count, posters)
+        refined_chips = refined_chips_handler(app, pitch_count, posters)
+        undo_pages = undo_handler(posters)
+
+        def refine(
+            text, steps, mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer=None
+        ):
+            form = SearchForm(mood, k, type_, genres, exclude, min_year, max_year, max_runtime)
+            for page, new in refine_pages(text, steps, form, viewer):
+                yield (page, *chip_update(new), new, "")
+
+        def undo(steps, viewer=None):
+            page, kept = undo_pages(steps, viewer)
+            return (page, *chip_update(kept), kept)
 
         def search(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, viewer=None):
             form = SearchForm(mood, k, type_, genres, exclude, min_year, max_year, max_runtime)
@@ -503,10 +669,15 @@ def create_app(
                 yield from search(mood, *rest)
 
         def rechip(
-            mood, k, type_, genres, exclude, min_year, max_year, max_runtime, ticked, chips, viewer=None
-        ):
+            mood, k, type_, genres, exclude, min_year, max_year, max_runtime, ticked, chips, steps=None,
+            viewer=None,
+        ):  # fmt: skip
             drop = tuple(c for c in chips or [] if c not in (ticked or []))
             form = SearchForm(mood, k, type_, genres, exclude, min_year, max_year, max_runtime, drop)
+            if steps and len(steps) > 1:  # after a follow-up: refine the refined search
+                for page, new in refined_chips(list(drop), steps, form, viewer):
+                    yield (page, *chip_update(new), new)
+                return
             yield from run(form, viewer, chips)
 
         def from_url(request: gr.Request):
@@ -521,7 +692,12 @@ def create_app(
         parallel = {"outputs": outputs, "concurrency_limit": None}
         go.click(search, inputs=[*inputs, *with_viewer], **parallel).then(None, inputs, None, js=URL_JS)
         mood.submit(search, inputs=[*inputs, *with_viewer], **parallel).then(None, inputs, None, js=URL_JS)
-        understood.input(rechip, inputs=[*inputs, understood, all_chips, *with_viewer], **parallel)
+        understood.input(rechip, inputs=[*inputs, understood, all_chips, thread, *with_viewer], **parallel)
+        refine_inputs = [follow_up, thread, *inputs, *with_viewer]
+        refine_outputs = [cards, understood, all_chips, thread, follow_up]
+        refine_go.click(refine, inputs=refine_inputs, outputs=refine_outputs, concurrency_limit=None)
+        follow_up.submit(refine, inputs=refine_inputs, outputs=refine_outputs, concurrency_limit=None)
+        undo_go.click(undo, inputs=[thread, *with_viewer], outputs=outputs)
         demo.load(from_url, None, inputs).then(search_if_mood, [*inputs, *with_viewer], **parallel)
         journey_go.click(journey_handler(app), inputs=[mood, journey_to, journey_steps], outputs=cards)
         action_go.click(action_handler(app), inputs=[action, viewer_id, k], outputs=[cards, feedback_status])

@@ -49,10 +49,14 @@ class Viewers:
         matcher = self.matcher
         found = self._by_imdb.get(row.imdb_id) if row.imdb_id else None
         if found is not None:
-            return MatchResult(name=row.content_name, status="exact", id=found.id, title=found.title, score=1.0)
+            return MatchResult(
+                name=row.content_name, status="exact", id=found.id, title=found.title, score=1.0
+            )
         result = matcher.match(row.content_name)
         if row.imdb_id and result.id is None:
-            return result.model_copy(update={"reason": f"{row.imdb_id} is not in the catalog, nor is the name"})
+            return result.model_copy(
+                update={"reason": f"{row.imdb_id} is not in the catalog, nor is the name"}
+            )
         return result
 
     def build(self, user_id: str, rows: Sequence[HistoryRow]) -> tuple[ViewerProfile, list[MatchResult]]:
@@ -63,9 +67,7 @@ class Viewers:
         self, histories: Mapping[str, Sequence[HistoryRow]]
     ) -> dict[str, tuple[ViewerProfile, list[MatchResult]]]:
         """``build`` for many viewers, with one store read for all their titles and vectors."""
-        matches = {
-            user: [self.match(r) for r in rows] for user, rows in histories.items()
-        }
+        matches = {user: [self.match(r) for r in rows] for user, rows in histories.items()}
         latest_by_user: dict[str, dict[str, HistoryRow]] = {}
         for user, rows in histories.items():
             latest = latest_by_user[user] = {}

@@ -179,7 +179,10 @@ class QueryBuilder:
         """The query for an understanding edited after reading (a follow-up, ``query.refine``):
         its feelings are final, so no parser runs; only the content and the feelings are embedded."""
         open_request = (
-            understood.is_open and not understood.content and not understood.avoid and understood.audience is None
+            understood.is_open
+            and not understood.content
+            and not understood.avoid
+            and understood.audience is None
         )
         dim = self.embedder.dimension
         content = understood.content

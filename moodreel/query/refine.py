@@ -7,7 +7,9 @@ follow-up is split at commas and "and"; each part is one edit:
 - ``less violent``, ``not so dark``, ``no romance``, ``not anime``, ``without gore``: the
   words are read as the request's own negations are ("no violent", by
   ``understanding.read_request``) and added to what is avoided; "less"/"not so" push
-  down (soft), "no"/"not"/"without" drop (a named genre leaves the results);
+  down (soft), "no"/"not"/"without" drop (a named genre leaves the results); the genres
+  that carry the avoided feelings in the catalog (``feeling_genres``) are pushed down too,
+  except those the request asked for;
 - ``funnier``, ``scarier``, ``more romance``, ``more like a heist``: the words (a
   comparative read as its base: funnier -> funny) are read as a request and added in front;
 - ``older`` / ``newer``: before / after the median year of the cards shown; ``shorter``:
@@ -27,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -154,13 +156,19 @@ def _merge_more(u: Understood, words: str) -> tuple[Understood, str]:
     return u.model_copy(update=update | _constraints(add)), f"more: {text}"
 
 
-def _merge_avoid(u: Understood, words: str, hard: bool) -> tuple[Understood, str]:
+GenresFor = Callable[[Sequence[str]], list[str]]
+
+
+def _merge_avoid(
+    u: Understood, words: str, hard: bool, genres_for: GenresFor | None
+) -> tuple[Understood, str]:
     text = " ".join(_base_word(w) for w in words.split())
     add = read_request(f"no {text}.")
     if not add.avoid:
         raise FollowUpError(f"I could not tell what to leave out in {words!r}")
     hard_genres = add.avoid_genres if hard else []
-    soft = add.soft_avoid_genres + ([] if hard else add.avoid_genres)
+    carrying = genres_for(add.avoid_feelings) if genres_for and add.avoid_feelings else []
+    soft = add.soft_avoid_genres + ([] if hard else add.avoid_genres) + carrying
     avoided_feelings = set(add.avoid_feelings)
     update = {
         "avoid": _unique(u.avoid + add.avoid),
@@ -207,7 +215,9 @@ def _years(shown: Sequence[StoredTitle]) -> list[int]:
     return [t.release_year for t in shown if t.release_year]
 
 
-def _apply(state: FollowUp, part: str, shown: Sequence[StoredTitle]) -> FollowUp:
+def _apply(
+    state: FollowUp, part: str, shown: Sequence[StoredTitle], genres_for: GenresFor | None
+) -> FollowUp:
     u = state.understood
     near = _NEAR.match(part)
     if near:
@@ -249,7 +259,8 @@ def _apply(state: FollowUp, part: str, shown: Sequence[StoredTitle]) -> FollowUp
         return state.model_copy(update={"understood": u.model_copy(update={"type": "SHOW"})})
     less = _LESS.match(part)
     if less or negated:
-        edited, note = _merge_avoid(u, (less or negated).group("x"), hard=not less)  # type: ignore[union-attr]
+        words = (less or negated).group("x")  # type: ignore[union-attr]
+        edited, note = _merge_avoid(u, words, not less, genres_for)
         return state.model_copy(update={"understood": edited, "notes": [*state.notes, note]})
     more = _MORE.match(part)
     words = more.group("x") if more else part
@@ -259,15 +270,19 @@ def _apply(state: FollowUp, part: str, shown: Sequence[StoredTitle]) -> FollowUp
     return state.model_copy(update={"understood": edited, "notes": [*state.notes, note]})
 
 
-def refine(state: FollowUp, text: str, shown: Sequence[StoredTitle] = ()) -> FollowUp:
-    """``state`` edited by the follow-up ``text``; ``shown``: the cards on screen, in order."""
+def refine(
+    state: FollowUp, text: str, shown: Sequence[StoredTitle] = (), genres_for: GenresFor | None = None
+) -> FollowUp:
+    """``state`` edited by the follow-up ``text``; ``shown``: the cards on screen, in order;
+    ``genres_for``: the genres that carry some feelings (``FeelingGenres.carrying``), pushed
+    down with them by "less ..." (none: only the genres the request's own tables name)."""
     lowered = text.lower().replace("’", "'").strip(" .!?")
     lowered = _FILLER.sub("", lowered)
     parts = [p.strip(" .!?") for p in _SPLIT.split(lowered) if p and p.strip(" .!?")]
     if not parts:
         raise FollowUpError("say how to change the results: less violent, funnier, older, only movies, …")
     for part in parts:
-        state = _apply(state, part, shown)
+        state = _apply(state, part, shown, genres_for)
     return state.model_copy(update={"said": [*state.said, text.strip()]})
 
 

@@ -67,6 +67,13 @@ def detect(path: Path, text: str) -> str:
         if all(c in header for c in columns):
             return kind
     found = ", ".join(header) or "nothing"
+    closest = max(HEADERS, key=lambda k: len(set(HEADERS[k]) & set(header)))
+    if set(HEADERS[closest]) & set(header):  # most of one kind: say what it lacks
+        missing = ", ".join(repr(c) for c in HEADERS[closest] if c not in header)
+        raise ExportError(
+            f"{path}: line 1 ({found}) has no column {missing} for a {closest} history "
+            f"(it needs {', '.join(HEADERS[closest])}); the kinds moodreel reads: {_expected()}"
+        )
     raise ExportError(
         f"{path}: line 1 ({found}) is not the header of an export moodreel reads; expected one of: {_expected()}"
     )

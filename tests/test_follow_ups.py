@@ -79,7 +79,8 @@ def test_each_follow_up_edits_the_understanding_it_names():
     older = refine(thriller, "older", shown).understood
     assert older.max_year == 1997 and "era: before 1998" in older.chips()
     assert refine(thriller, "newer", shown).understood.min_year == 1999
-    assert refine(thriller, "shorter", shown).understood.max_runtime == 80  # 3/4 of 110, to 5 minutes
+    shorter = refine(thriller, "shorter", shown).understood
+    assert shorter.max_runtime == 80 and shorter.type == "MOVIE"  # 3/4 of 110; films stay films
     anime = refine(start(read_request("an anime adventure")), "not anime").understood
     assert "animation" in anime.avoid_genres and "animation" not in anime.required_genres
     funnier = refine(thriller, "funnier")

@@ -13,7 +13,8 @@ follow-up is split at commas and "and"; each part is one edit:
 - ``funnier``, ``scarier``, ``more romance``, ``more like a heist``: the words (a
   comparative read as its base: funnier -> funny) are read as a request and added in front;
 - ``older`` / ``newer``: before / after the median year of the cards shown; ``shorter``:
-  under three quarters of their median runtime; ``longer``: the length limit goes;
+  under three quarters of their median runtime, of the same type when most of them share
+  one (shorter films, not series episodes); ``longer``: the length limit goes;
 - ``only movies``, ``just series``, ``no series``: the type;
 - ``more like the second one`` (first .. tenth, last, #3, "number 3"): search near that
   card, keeping the rest of the request; ``something else``: set the shown cards aside;
@@ -46,6 +47,7 @@ from moodreel.signals import Layout, Weights
 NEAR_WEIGHT = 1.5
 OLDER_DEFAULT = 2000  # "older" with no cards shown: before this year
 SHORTER_SHARE = 0.75
+TYPE_MAJORITY = 0.8  # "shorter" after mostly films: shorter films (an episode is not a short film)
 _SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bbut\b|\balso\b|\bplus\b)\s*")
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -211,6 +213,14 @@ def _type(words: str) -> str | None:
     return found
 
 
+def _majority_type(shown: Sequence[StoredTitle]) -> str | None:
+    """The type of at least ``TYPE_MAJORITY`` of the cards shown, if one is."""
+    for kind in ("MOVIE", "SHOW"):
+        if shown and sum(t.type == kind for t in shown) >= TYPE_MAJORITY * len(shown):
+            return kind
+    return None
+
+
 def _years(shown: Sequence[StoredTitle]) -> list[int]:
     return [t.release_year for t in shown if t.release_year]
 
@@ -242,10 +252,12 @@ def _apply(
             update = {"min_year": cut + 1, "max_year": high, "era": f"after {cut}"}
         return state.model_copy(update={"understood": u.model_copy(update=update)})
     if _SHORTER.match(part):
-        runtimes = [t.runtime for t in shown if t.runtime]
+        kind = u.type or _majority_type(shown)  # shorter films, not episodes of a series instead
+        runtimes = [t.runtime for t in shown if t.runtime and (kind is None or t.type == kind)]
         base = u.max_runtime or (statistics.median(runtimes) if runtimes else 120)
         limit = max(10, int(round(base * SHORTER_SHARE / 5.0) * 5))
-        return state.model_copy(update={"understood": u.model_copy(update={"max_runtime": limit})})
+        edited = u.model_copy(update={"max_runtime": limit, "type": kind})
+        return state.model_copy(update={"understood": edited})
     if _LONGER.match(part):
         return state.model_copy(update={"understood": u.model_copy(update={"max_runtime": None})})
     only = _ONLY.match(part)

@@ -59,6 +59,7 @@ bench: install .venv-milvus/bin/milvus-server
 	$(BIN)/python bench/personalization.py --save
 	$(BIN)/python bench/scale.py --save $(if $(FULL),--full)
 	$(BIN)/python bench/features.py --save
+	$(BIN)/python bench/follow_ups.py --save
 	$(BIN)/python bench/reliability.py --save --rows 2000 --trials 4
 	$(BIN)/python bench/personal_text.py --save --viewers 8
 	$(BIN)/python bench/report.py

@@ -25,6 +25,7 @@ ORDER = [
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
     ("features", "More like this, mood journeys, watching together"),
+    ("follow_ups", "Follow-ups: refining a search in words"),
     ("load", "Load: 50 clients at once, hostile bodies, SIGTERM"),
     ("reliability", "Reliability: kill -9 during ingest"),
     ("personal_text", "Personalized text: steering and fine-tuning"),

@@ -170,6 +170,13 @@ def test_relevance_and_pitch_benches(env, small_store):
     assert {p.stem for p in results.glob("*.json")} == {"relevance", "pitch"}
 
 
+def test_follow_ups_bench(env, small_store):
+    save, results = env
+    summary = bench("follow_ups.py", "--db", str(small_store / "moodreel.db"), "--limit", "3", *save)
+    assert summary["cases"] == 3 and 0 <= summary["held"] <= 3 and summary["follow_up_ms"]["n"] == 3
+    assert {p.stem for p in results.glob("*.json")} == {"follow_ups"}
+
+
 def run_scale_and_report(save: list[str], results, backends: str) -> str:
     summary = bench("scale.py", "--sizes", "300,600", "--queries", "5", "--backends", backends, *save)
     rows = summary["results"]

@@ -35,6 +35,7 @@ from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.viewers import Viewers
 from moodreel.query.feeling_genres import FeelingGenres
 from moodreel.query.refine import FollowUp, refine, start, toward
+from moodreel.query.saved import MAX_SAVED, SavedSearch, SavedSearches, new_first
 from moodreel.query.understanding import Understood
 from moodreel.records import StoredTitle
 from moodreel.search.describe import describe, finetune_example
@@ -476,6 +477,51 @@ class Moodreel:
         if not self._services.store.get([title_id]):
             raise TitleNotFound(f"no title with id {title_id!r} in the catalog")
         return self._viewers.vote(user_id, title_id, vote)
+
+    # ---- saved searches --------------------------------------------------------------
+    def _saved(self, user_id: str) -> SavedSearches:
+        return SavedSearches.model_validate(self._viewers.saved(user_id) or {})
+
+    def saved_searches(self, user_id: str) -> list[SavedSearch]:
+        """A kept viewer's saved searches, by name."""
+        return [s for _, s in sorted(self._saved(user_id).searches.items())]
+
+    def save_search(
+        self,
+        user_id: str,
+        name: str,
+        mood: str,
+        state: FollowUp,
+        shown: list[str],
+        filters: SearchFilters | None = None,
+        k: int = 10,
+    ) -> SavedSearch:
+        """Keep a search (``state``: its understanding and follow-ups; ``shown``: the ids it showed)
+        under ``name`` for a kept viewer; the same name replaces the old one."""
+        saved = self._saved(user_id)
+        search = SavedSearch(
+            name=name, mood=mood, follow_up=state, filters=filters or SearchFilters(), k=k, shown=shown
+        )
+        if search.name not in saved.searches and len(saved.searches) >= MAX_SAVED:
+            raise HistoryError(f"a viewer keeps at most {MAX_SAVED} saved searches: delete one first")
+        saved.searches[search.name] = search
+        self._viewers.save_saved(user_id, saved.model_dump(mode="json"))
+        return search
+
+    def open_saved(self, user_id: str, name: str) -> RefinedSet:
+        """Re-run a saved search against today's catalog and taste, titles it did not show before first."""
+        saved = self._saved(user_id)
+        search = saved.searches.get(name.strip())
+        if search is None:
+            names = ", ".join(sorted(saved.searches)) or "none"
+            raise HistoryError(f"no saved search {name!r} for viewer {user_id!r}; saved: {names}")
+        viewer = self.load_viewer(user_id)
+        result = self.search_follow_up(search.mood, search.follow_up, search.k, search.filters, viewer)
+        order = {i: n for n, i in enumerate(new_first([r.id for r in result.results], search.shown))}
+        result = result.model_copy(update={"results": sorted(result.results, key=lambda r: order[r.id])})
+        saved.searches[search.name] = search.model_copy(update={"shown": [r.id for r in result.results]})
+        self._viewers.save_saved(user_id, saved.model_dump(mode="json"))
+        return result
 
     def not_interested(self, user_id: str, title_id: str, undo: bool = False) -> list[str]:
         """Hide a title from a kept viewer's searches for good ("Not interested"), or ``undo`` it;

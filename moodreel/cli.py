@@ -160,6 +160,9 @@ def recommend(
         help='A follow-up that edits the search ("less violent", "only movies", "more like the second '
         'one"); repeatable, applied in order.',
     ),
+    save_as: str = typer.Option(
+        None, "--save-as", help="Keep this search under a name for the viewer (--user); reopen with `saved`."
+    ),
 ) -> None:
     """Films and shows that match a mood, best first (personalized with --user; several
     --user flags blend the viewers' tastes and leave out what any of them disliked;
@@ -182,11 +185,19 @@ def recommend(
         users = list(dict.fromkeys(user or []))
         if steer and len(users) != 1:
             fail("--steer needs --user: one viewer to steer toward")
-        if refine and len(users) > 1:
-            fail("--refine works for one viewer or none, not several watching together")
-        if refine:
+        if (refine or save_as) and len(users) > 1:
+            fail("--refine and --save-as work for one viewer or none, not several watching together")
+        if save_as and not users:
+            fail("--save-as needs --user: the viewer who keeps the search")
+        if refine or save_as:
             profile = _viewer(app, users[0], history) if users else None
-            result = app.follow_up(text, refine, k, filters, profile, include_watched)
+            result = app.follow_up(text, refine or [], k, filters, profile, include_watched)
+            if save_as and result.follow_up is not None:
+                ids = [r.id for r in result.results]
+                app.save_search(users[0], save_as, text, result.follow_up, ids, filters, k)
+                note(
+                    f"saved as {save_as!r} for {users[0]}: moodreel saved --user {users[0]} --open {save_as!r}"
+                )
             if not no_pitch:
                 app.pitch_all(result, profile, steer=steer)
         elif len(users) > 1:
@@ -501,9 +512,45 @@ def not_interested(
     )
 
 
+@app.command()
+def saved(
+    user: str = typer.Option(..., "--user", help="The viewer whose saved searches to list or open."),
+    open_: str = typer.Option(
+        None, "--open", help="Re-run this saved search (titles not shown before first)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: str = typer.Option(None, "--db", help="Milvus URI (default: the store `make run` builds)."),
+) -> None:
+    """A viewer's saved searches (keep one with `recommend ... --user U --save-as NAME`)."""
+    try:
+        app = _app(db, None)
+        if open_ is None:
+            searches = app.saved_searches(user)
+        else:
+            result = app.open_saved(user, open_)
+    except MoodreelError as exc:
+        fail(str(exc))
+    if open_ is not None:
+        if as_json:
+            typer.echo(result.model_dump_json())
+            return
+        if result.follow_up is not None:
+            typer.echo("Understood: " + "; ".join(result.follow_up.chips()))
+        _print_records(result.results)
+        return
+    if as_json:
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in searches], ensure_ascii=False))
+        return
+    for s in searches:
+        said = f" + {'; '.join(s.follow_up.said)}" if s.follow_up.said else ""
+        typer.echo(f"{s.name}: {s.mood}{said}")
+    if not searches:
+        typer.echo("no saved searches for this viewer")
+
+
 @app.command("forget-user")
 def forget_user(user: str = typer.Argument(..., help="The viewer's id.")) -> None:
-    """Delete everything kept about a viewer (profile, feedback and "Not interested" titles)."""
+    """Delete everything kept about a viewer (profile, feedback, "Not interested" titles, saved searches)."""
     from moodreel.profiles.store import ProfileStore
 
     removed = ProfileStore(Settings().state_dir).forget(user)

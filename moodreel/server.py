@@ -151,6 +151,28 @@ class NotInterestedResult(BaseModel):
     hidden: list[str] = Field(description="Every title hidden for this viewer, oldest first.")
 
 
+class SaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    user_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=80, description="What to call the search.")
+    mood: str = Field(min_length=1, max_length=10_000)
+    understood: Understood | None = Field(None, description="The answer's understood request.")
+    follow_up: FollowUp | None = Field(None, description="The answer's follow_up (wins over understood).")
+    shown: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=100, description="The ids the answer showed."
+    )
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    k: int = Field(10, ge=1, le=50)
+
+
+class OpenSavedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=80)
+
+
 class VoteResult(BaseModel):
     user_id: str
     liked: list[str]
@@ -332,6 +354,29 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
                 return answer(lambda: app.import_history(path, user_id, format, name).as_dict())
 
         return await run_in_threadpool(work)
+
+    @api.post("/api/saved")
+    def save_search(body: SaveRequest) -> dict:
+        """Keep a search (an answer's understood or follow_up, and its ids) under a name for a kept viewer."""
+        state = body.follow_up or (start(body.understood) if body.understood is not None else None)
+        if state is None:
+            raise HTTPException(status_code=422, detail="give the answer's understood (or follow_up) to save")
+        saved = answer(
+            lambda: app.save_search(
+                body.user_id, body.name, body.mood, state, body.shown, body.filters, body.k
+            )
+        )
+        return saved.model_dump(mode="json")
+
+    @api.get("/api/saved")
+    def saved_searches(user_id: str = Query(..., min_length=1, max_length=200)) -> list[dict]:
+        """A kept viewer's saved searches."""
+        return [s.model_dump(mode="json") for s in answer(lambda: app.saved_searches(user_id))]
+
+    @api.post("/api/saved/open", response_model=RefinedSet)
+    def open_saved(body: OpenSavedRequest) -> RefinedSet:
+        """Re-run a saved search against today's catalog and taste: titles it did not show before first."""
+        return answer(lambda: app.open_saved(body.user_id, body.name))
 
     @api.post("/api/not-interested", response_model=NotInterestedResult)
     def not_interested(body: NotInterestedRequest) -> NotInterestedResult:

@@ -283,3 +283,50 @@ def test_not_interested_through_the_cli_and_api_and_forget_user_removes_it(tmp_p
     out = runner.invoke(cli, ["forget-user", "sam"])
     assert out.exit_code == 0, out.output
     assert not list(state.rglob(f"{profile.pid}*"))
+
+
+# ---- saved searches ------------------------------------------------------------------------------
+
+
+def test_a_saved_search_reopens_with_new_titles_first_and_is_forgotten(tmp_path, monkeypatch):
+    from moodreel.cli import app as cli
+    from moodreel.server import create_api
+
+    app = make_app(tmp_path)
+    profile = viewer(app)
+    less = app.follow_up("a tense thriller", ["less violent"], k=6, viewer=profile)
+    shown = [r.id for r in less.results]
+    app.save_search("sam", "calm thrills", "a tense thriller", less.follow_up, shown[:3], k=6)
+    (kept,) = app.saved_searches("sam")
+    assert kept.name == "calm thrills" and kept.follow_up.said == ["less violent"]
+    again = app.open_saved("sam", "calm thrills")
+    assert [r.id for r in again.results] == shown[3:] + shown[:3]  # not shown when saved: first
+    assert "avoid: violent" in again.follow_up.chips() and violent(again.results) == 0
+    app.not_interested("sam", shown[4])
+    assert shown[4] not in {r.id for r in app.open_saved("sam", "calm thrills").results}
+    with pytest.raises(Exception, match="no saved search 'nope' for viewer 'sam'; saved: calm thrills"):
+        app.open_saved("sam", "nope")
+    client = TestClient(create_api(app, app._services.settings, with_ui=False))
+    first = client.post("/api/recommend", json={"mood": "a tense thriller", "k": 6, "user_id": "sam"}).json()
+    ok = client.post("/api/saved", json={"user_id": "sam", "name": "tense", "mood": "a tense thriller",
+                                         "understood": first["understood"],
+                                         "shown": [r["id"] for r in first["results"]]})  # fmt: skip
+    assert ok.status_code == 200, ok.text
+    assert [s["name"] for s in client.get("/api/saved", params={"user_id": "sam"}).json()] == [
+        "calm thrills",
+        "tense",
+    ]
+    opened = client.post("/api/saved/open", json={"user_id": "sam", "name": "tense"})
+    assert opened.status_code == 200 and {r["id"] for r in opened.json()["results"]}
+    monkeypatch.setattr("moodreel.cli._app", lambda db, parser: app)
+    monkeypatch.setenv("MOODREEL_CACHE_DIR", str(tmp_path / "state"))
+    runner = CliRunner()
+    out = runner.invoke(cli, ["recommend", "a tense thriller", "--user", "sam", "--no-pitch", "--k", "6",
+                              "--refine", "only movies", "--save-as", "films"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    listed = runner.invoke(cli, ["saved", "--user", "sam"]).stdout
+    assert "films: a tense thriller + only movies" in listed and "calm thrills" in listed
+    out = runner.invoke(cli, ["saved", "--user", "sam", "--open", "films", "--json"])
+    assert all(r["type"] == "MOVIE" for r in json.loads(out.stdout)["results"])
+    runner.invoke(cli, ["forget-user", "sam"])
+    assert not list(app._services.settings.state_dir.rglob(f"{profile.pid}*"))

@@ -3,7 +3,8 @@
 ``pid = HMAC-SHA256(secret, user_id)``; the secret is made once, kept in
 ``state_dir/viewer_secret.key`` with mode 0600. Profiles live in
 ``state_dir/profiles/<pid>.json``, 👍/👎 in ``state_dir/profiles/feedback/<pid>.json``, the
-titles marked "Not interested" beside them in ``feedback/<pid>.hidden.json``.
+titles marked "Not interested" beside them in ``feedback/<pid>.hidden.json``, saved searches
+in ``feedback/<pid>.saved.json``.
 ``forget`` removes all of them, and any half-written ``<pid>.tmp`` left by a crash.
 
 What a profile file holds (``ViewerProfile``): the matched catalog titles with the rating and
@@ -86,6 +87,17 @@ class ProfileStore:
 
     def save_hidden(self, pid: str, ids: list[str]) -> None:
         _write(self._hidden_path(pid), json.dumps(list(dict.fromkeys(ids))))
+
+    def _saved_path(self, pid: str) -> Path:
+        return self.root / "feedback" / f"{pid}.saved.json"
+
+    def saved(self, pid: str) -> dict:
+        """The viewer's saved searches as stored (``query.saved.SavedSearches``' JSON), or {}."""
+        path = self._saved_path(pid)
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def save_saved(self, pid: str, data: dict) -> None:
+        _write(self._saved_path(pid), json.dumps(data, ensure_ascii=False))
 
     def forget(self, user_id: str) -> list[Path]:
         """Delete everything kept about this viewer; returns what was removed."""

@@ -131,6 +131,13 @@ class Viewers:
         self.profiles.save_hidden(pid, ids)
         return ids
 
+    def saved(self, user_id: str) -> dict:
+        """A kept viewer's saved searches, as stored (the application validates them)."""
+        return self.profiles.saved(self.load(user_id).pid)
+
+    def save_saved(self, user_id: str, data: dict) -> None:
+        self.profiles.save_saved(self.load(user_id).pid, data)
+
     def forget(self, user_id: str) -> list[Path]:
         return self.profiles.forget(user_id)
 

@@ -481,6 +481,59 @@ def refined_chips_handler(app: Moodreel, pitch_count: int, posters: bool = False
     return handler
 
 
+def save_handler(app: Moodreel):
+    """(name, thread, viewer) -> (notice, the viewer's saved names): keep the search as it stands."""
+
+    def handler(name: str | None, thread: list[Step] | None, viewer_id=None) -> tuple[str, list[str]]:
+        ids = _viewer_ids(viewer_id)
+        if len(ids) != 1:
+            raise gr.Error("Pick one viewer first: a saved search is kept for a viewer.")
+        if not thread:
+            raise gr.Error("Search first, then save the search.")
+        if not (name or "").strip():
+            raise gr.Error("Give the search a name.")
+        state, result = thread[-1]
+        try:
+            kept = app.save_search(ids[0], name or "", result.mood, state, [r.id for r in result.results],
+                                   k=max(1, len(result.results)))  # fmt: skip
+            names = [s.name for s in app.saved_searches(ids[0])]
+        except (MoodreelError, ValidationError) as exc:
+            raise gr.Error(str(exc)) from None
+        return f'<p class="mr-feedback">Saved as <b>{_e(kept.name)}</b> for {_e(ids[0])}.</p>', names
+
+    return handler
+
+
+def open_saved_handler(app: Moodreel, pitch_count: int, posters: bool = False):
+    """(name, viewer) -> (page, thread): a saved search re-run, titles it did not show before first."""
+
+    def handler(name: str | None, viewer_id=None):
+        ids = _viewer_ids(viewer_id)
+        if len(ids) != 1 or not name:
+            raise gr.Error("Pick a viewer and one of their saved searches.")
+        try:
+            result = app.open_saved(ids[0], name)
+            profile = app.load_viewer(ids[0])
+        except MoodreelError as exc:
+            raise gr.Error(str(exc)) from None
+        steps = [(result.follow_up or start(result.understood), result)]
+        urls = (lambda i: poster_url(i, result.mood, ids[0])) if posters else None
+        for page, _ in _with_pitches(app, result, profile, pitch_count, urls):
+            yield page, steps
+
+    return handler
+
+
+def saved_names(app: Moodreel, viewer_id) -> list[str]:
+    ids = _viewer_ids(viewer_id)
+    if len(ids) != 1:
+        return []
+    try:
+        return [s.name for s in app.saved_searches(ids[0])]
+    except MoodreelError:
+        return []
+
+
 def undo_handler(posters: bool = False):
     """(thread, viewer) -> (the previous step's cards, the thread without its last step)."""
 
@@ -623,6 +676,12 @@ def create_app(
             )
             refine_go = gr.Button("Refine", scale=1, elem_id="refine")
             undo_go = gr.Button("Undo", scale=1, elem_id="undo-refine")
+        if with_viewers:
+            with gr.Row():
+                save_name = gr.Textbox(label="Save this search as", scale=3, elem_id="save-name")
+                save_go = gr.Button("Save this search", scale=1, elem_id="save-search")
+                saved_list = gr.Dropdown([], label="Saved searches", scale=3, elem_id="saved-searches")
+                open_go = gr.Button("Open", scale=1, elem_id="open-saved")
         action = gr.Textbox(
             elem_id="mr-action", elem_classes=["mr-hidden"], container=False, show_label=False
         )
@@ -698,6 +757,25 @@ def create_app(
         refine_go.click(refine, inputs=refine_inputs, outputs=refine_outputs, concurrency_limit=None)
         follow_up.submit(refine, inputs=refine_inputs, outputs=refine_outputs, concurrency_limit=None)
         undo_go.click(undo, inputs=[thread, *with_viewer], outputs=outputs)
+        if with_viewers:
+            save_search = save_handler(app)
+            open_pages = open_saved_handler(app, pitch_count, posters)
+
+            def save(name, steps, viewer=None):
+                notice, names = save_search(name, steps, viewer)
+                return notice, gr.update(choices=names, value=name.strip() if name else None)
+
+            def open_saved(name, viewer=None):
+                for page, steps in open_pages(name, viewer):
+                    yield (page, *chip_update(steps), steps)
+
+            save_go.click(save, inputs=[save_name, thread, viewer_id], outputs=[feedback_status, saved_list])
+            open_go.click(open_saved, inputs=[saved_list, viewer_id], outputs=outputs, concurrency_limit=None)
+            viewer_id.change(
+                lambda v: gr.update(choices=saved_names(app, v), value=None),
+                inputs=viewer_id,
+                outputs=saved_list,
+            )
         demo.load(from_url, None, inputs).then(search_if_mood, [*inputs, *with_viewer], **parallel)
         journey_go.click(journey_handler(app), inputs=[mood, journey_to, journey_steps], outputs=cards)
         action_go.click(action_handler(app), inputs=[action, viewer_id, k], outputs=[cards, feedback_status])

@@ -330,3 +330,29 @@ def test_a_saved_search_reopens_with_new_titles_first_and_is_forgotten(tmp_path,
     assert all(r["type"] == "MOVIE" for r in json.loads(out.stdout)["results"])
     runner.invoke(cli, ["forget-user", "sam"])
     assert not list(app._services.settings.state_dir.rglob(f"{profile.pid}*"))
+
+
+def test_page_saves_a_search_and_reopens_it(tmp_path):
+    import gradio as gr
+
+    from moodreel.webapp import (
+        SearchForm,
+        create_app,
+        first_step,
+        open_saved_handler,
+        refine_handler,
+        save_handler,
+    )
+
+    app = make_app(tmp_path)
+    create_app(app, 0, posters=False)  # the page builds with the new rows
+    viewer(app)
+    first = app.recommend("a tense thriller", k=6, viewer=app.load_viewer("sam"))
+    form = SearchForm("a tense thriller", 6, "Any", [], [], None, None, None)
+    _, thread = list(refine_handler(app, 0)("only movies", first_step(first), form, "sam"))[-1]
+    notice, names = save_handler(app)("  films  ", thread, "sam")
+    assert "Saved as <b>films</b>" in notice and names == ["films"]
+    page, steps = list(open_saved_handler(app, 0)("films", "sam"))[-1]
+    assert "type: movie" in steps[-1][0].chips() and card_ids(page) == [r.id for r in thread[-1][1].results]
+    with pytest.raises(gr.Error, match="Pick one viewer"):
+        save_handler(app)("x", thread, None)

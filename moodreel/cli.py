@@ -475,8 +475,8 @@ def import_history(
         imported = _app(db, None).import_history(file, user, format_.value)  # type: ignore[arg-type]
     except MoodreelError as exc:
         fail(str(exc))
-    for viewer in imported.viewers:
-        _report(viewer.problems, viewer.unmatched, limit=20)
+    for n, viewer in enumerate(imported.viewers):  # the file's skipped rows once, each viewer's unmatched
+        _report(viewer.problems if n == 0 else [], viewer.unmatched, limit=20)
     if as_json:
         typer.echo(json.dumps(imported.as_dict(), ensure_ascii=False))
         return

@@ -198,7 +198,7 @@ def test_moodreel_csv_still_reads_through_the_same_door(tmp_path):
          r"expected one of: moodreel: user_id,content_name,rating,watch_time_minutes; .*letterboxd: "
          r"Date,Name,Year,Letterboxd URI"),
         ("Date,Name,Year,Letterboxd URI\n2023-01-01,Argo,2012,x\n", ".csv", "imdb",
-         r"is not a imdb export: line 1 should hold Const, Your Rating, Date Rated, Title, Title Type, Year; "
+         r"does not read as imdb: line 1 should hold Const, Your Rating, Date Rated, Title, Title Type, Year; "
          r"it holds Date, Name, Year, Letterboxd URI \(it looks like letterboxd\)"),
         ('[{"id": 1}]', ".json", "auto", "is JSON but not a Trakt export: expected a JSON list of Trakt entries"),
         ("[1, 2", ".json", "auto", r"is not valid JSON \(line 1"),

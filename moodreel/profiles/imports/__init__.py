@@ -106,7 +106,7 @@ def read_export(
         if found != kind:
             header, _ = csv_rows(text.split("\n", 1)[0] + "\n")
             raise ExportError(
-                f"{label} is not a {kind} export: line 1 should hold {', '.join(HEADERS[kind])}; "
+                f"{label} does not read as {kind}: line 1 should hold {', '.join(HEADERS[kind])}; "
                 f"it holds {', '.join(header) or 'nothing'}" + (f" (it looks like {found})" if found else "")
             )
     readers: dict[str, Callable[[], History]] = {

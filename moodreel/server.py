@@ -18,7 +18,7 @@ from typing import Annotated, TypeVar  # noqa: E402
 from fastapi import FastAPI, Form, HTTPException, Query, Request, Response, UploadFile  # noqa: E402
 from fastapi import Path as PathParam  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from moodreel.application import Moodreel, RefinedSet, TitleNotFound  # noqa: E402
@@ -30,7 +30,7 @@ from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.imports import Format  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
-from moodreel.query.refine import FollowUp, FollowUpError, start  # noqa: E402
+from moodreel.query.refine import FollowUp, FollowUpError, checked, checked_follow_up, start  # noqa: E402
 from moodreel.query.understanding import Understood  # noqa: E402
 from moodreel.search.journey import MAX_STEPS, JourneyError  # noqa: E402
 from moodreel.search.recommender import JourneyResult, LikeResult, RecommendationSet  # noqa: E402
@@ -39,6 +39,9 @@ from moodreel.settings import Settings  # noqa: E402
 log = logging.getLogger(__name__)
 
 MAX_HISTORY_ROWS = 5000
+# an understanding or follow-up state sent back by a client: known genres, bounded lists
+SentUnderstood = Annotated[Understood, AfterValidator(checked)]
+SentFollowUp = Annotated[FollowUp, AfterValidator(checked_follow_up)]
 # one history row: content_name, rating, watch_time_minutes (and room for a few extra columns)
 HistoryValue = Annotated[str, StringConstraints(max_length=500)] | float | int | None
 HistoryRow = Annotated[
@@ -91,8 +94,8 @@ class RecommendRequest(BaseModel):
             "continue it; without, the mood is searched first. No pitches unless asked."
         ),
     )
-    understood: Understood | None = Field(None, description="The previous answer's understood request.")
-    follow_up: FollowUp | None = Field(
+    understood: SentUnderstood | None = Field(None, description="The previous answer's understood request.")
+    follow_up: SentFollowUp | None = Field(
         None, description="The previous answer's follow_up (keeps 'more like' and 'something else')."
     )
     shown: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
@@ -157,8 +160,8 @@ class SaveRequest(BaseModel):
     user_id: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=80, description="What to call the search.")
     mood: str = Field(min_length=1, max_length=10_000)
-    understood: Understood | None = Field(None, description="The answer's understood request.")
-    follow_up: FollowUp | None = Field(None, description="The answer's follow_up (wins over understood).")
+    understood: SentUnderstood | None = Field(None, description="The answer's understood request.")
+    follow_up: SentFollowUp | None = Field(None, description="The answer's follow_up (wins over understood).")
     shown: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=100, description="The ids the answer showed."
     )

@@ -207,6 +207,12 @@ def test_api_refines_the_previous_understanding(tmp_path):
     assert "violent" in then.json()["understood"]["avoid"]
     bad = client.post("/api/recommend", json={**body, "refine": ["like the ninth one"]})
     assert bad.status_code == 422 and "no card 9" in bad.json()["detail"]
+    forged = {**first["understood"], "genres": ["thriller", "<script>"]}
+    bad = client.post("/api/recommend", json={**body, "understood": forged})
+    assert bad.status_code == 422 and "not a catalog genre: '<script>'" in bad.text
+    many = {**first["understood"], "feelings": [f"word{i}" for i in range(40)]}
+    capped = client.post("/api/recommend", json={**body, "understood": many})
+    assert capped.status_code == 200 and len(capped.json()["understood"]["feelings"]) <= 8
 
 
 def test_cli_refine_is_repeatable(tmp_path, monkeypatch):

@@ -188,6 +188,7 @@ class QueryBuilder:
         content = understood.content
         request_vector = self.embedder.embed([content])[0] if content else np.zeros(dim, dtype=np.float32)
         feelings = understood.feelings[:MAX_FEELINGS]
+        understood = understood.model_copy(update={"feelings": feelings})
         vibe = self.encoder.encode([feelings])[0] if feelings else np.zeros(dim, dtype=np.float32)
         plot = request_vector
         if understood.topics:

@@ -303,6 +303,36 @@ def start(understood: Understood) -> FollowUp:
     return FollowUp(understood=understood)
 
 
+MAX_ITEMS = 50
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def checked(understood: Understood) -> Understood:
+    """An understanding sent back by a client, checked before it steers a search: known genre
+    names, two-letter countries, at most ``MAX_ITEMS`` per list (``ValueError`` says which)."""
+    from moodreel.vibes.lexicon import GENRES
+
+    for name in ("genres", "avoid_genres", "soft_avoid_genres", "required_genres"):
+        unknown = [g for g in getattr(understood, name) if g not in GENRES]
+        if unknown:
+            raise ValueError(f"{name}: not a catalog genre: {', '.join(map(repr, unknown[:5]))}")
+    bad = [c for c in understood.countries if not _COUNTRY.match(c)]
+    if bad:
+        raise ValueError(f"countries: not a two-letter country code: {', '.join(map(repr, bad[:5]))}")
+    for name, value in understood:
+        if isinstance(value, list) and len(value) > MAX_ITEMS:
+            raise ValueError(f"{name}: more than {MAX_ITEMS} items")
+    return understood
+
+
+def checked_follow_up(state: FollowUp) -> FollowUp:
+    checked(state.understood)
+    for name in ("near", "near_titles", "exclude", "said", "notes"):
+        if len(getattr(state, name)) > 100:
+            raise ValueError(f"follow_up.{name}: more than 100 items")
+    return state
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     return np.asarray(v, dtype=np.float32) / (float(np.linalg.norm(v)) or 1.0)
 

@@ -72,6 +72,8 @@ def test_netflix_titles_roll_episodes_up_to_their_series():
         False,
     )
     assert series_of("Black Mirror: Bandersnatch") == ("Black Mirror: Bandersnatch", False)
+    assert series_of("D.B. Cooper: Where Are You?!: Season 1: Episode 2") == ("D.B. Cooper: Where Are You?!", True)
+    assert series_of("Chef's Table: Volume 2: Grant Achatz") == ("Chef's Table", True)
 
 
 def test_netflix_viewing_history_end_to_end(tmp_path):

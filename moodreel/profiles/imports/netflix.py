@@ -44,7 +44,12 @@ def series_of(title: str) -> tuple[str, bool]:
     ``"Mission: Impossible - Fallout"`` -> itself, a film (two parts, neither an episode's place).
     """
     parts = [p.strip() for p in title.split(": ")]
-    if len(parts) >= 3 or (len(parts) == 2 and _EPISODE_PART.search(parts[1])):
+    for i, part in enumerate(parts[1:], 1):
+        # the first part that names an episode's place ("Season 1"), or a season named after
+        # its show ("Stranger Things 2"), ends the series' own name ("D.B. Cooper: Where Are You?!")
+        if _EPISODE_PART.search(part) or part.startswith(parts[0]):
+            return ": ".join(parts[:i]), True
+    if len(parts) >= 3:
         return parts[0], True
     return title.strip(), False
 

@@ -5,6 +5,10 @@ and reads a trailing year in parentheses ("The Ring (2002)" -> "ring", 2002), wh
 then picks between same-named titles. Failing an exact match, ``difflib`` finds the
 closest names above ``threshold``. Anything that is not one clear title (two titles
 equally close, a remake without a year) is reported as ambiguous, never guessed.
+
+``difflib`` compares a name with the ``SHORTLIST`` catalog names that share the most
+character trigrams with it, not with all of them: an export of 5,000 Netflix rows has a
+few hundred names the catalog lacks, and scoring each against 5,849 names took 45 s.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
@@ -20,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from moodreel.records import StoredTitle
 
 FUZZY_THRESHOLD = 0.88
+SHORTLIST = 300
 AMBIGUITY_MARGIN = 0.02
 _YEAR = re.compile(r"\s*\((\d{4})\)\s*$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -74,6 +80,10 @@ class TitleMatcher:
         for t in titles:
             self.index.setdefault(normalize_title(t.title)[0], []).append(t)
         self._keys = list(self.index)
+        self._by_gram: dict[str, list[int]] = {}
+        for i, key in enumerate(self._keys):
+            for gram in _trigrams(key):
+                self._by_gram.setdefault(gram, []).append(i)
         self._memo: dict[str, MatchResult] = {}
 
     def _pick(self, name: str, key: str, year: int | None, status: str, score: float) -> MatchResult:
@@ -108,8 +118,18 @@ class TitleMatcher:
             return MatchResult(name=name, status="ambiguous", score=score, candidates=cands)
         return self._pick(name, best, year, "fuzzy", score)
 
+    def _shortlist(self, key: str) -> list[str]:
+        """The catalog names sharing the most trigrams with ``key`` (all of them for a tiny key)."""
+        grams = _trigrams(key)
+        if len(self._keys) <= SHORTLIST or not grams:
+            return self._keys
+        counts: Counter[int] = Counter()
+        for gram in grams:
+            counts.update(self._by_gram.get(gram, ()))
+        return [self._keys[i] for i, _ in counts.most_common(SHORTLIST)]
+
     def _close(self, key: str, n: int, cutoff: float) -> list[tuple[str, float]]:
-        names = difflib.get_close_matches(key, self._keys, n=n, cutoff=cutoff)
+        names = difflib.get_close_matches(key, self._shortlist(key), n=n, cutoff=cutoff)
         scored = [(k, difflib.SequenceMatcher(None, key, k).ratio()) for k in names]
         return sorted(scored, key=lambda p: (-p[1], p[0]))
 
@@ -117,3 +137,8 @@ class TitleMatcher:
         """Catalog names nearest to ``name``, for "did you mean" messages."""
         key = normalize_title(name)[0]
         return [display(t) for k, _ in self._close(key, n, 0.5) for t in self.index[k]][:n]
+
+
+def _trigrams(key: str) -> set[str]:
+    padded = f" {key} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}

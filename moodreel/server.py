@@ -18,17 +18,26 @@ from typing import Annotated, TypeVar  # noqa: E402
 from fastapi import FastAPI, HTTPException, Query, Request, Response  # noqa: E402
 from fastapi import Path as PathParam  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
+from starlette.routing import Match  # noqa: E402
 
 from moodreel.application import Moodreel, TitleNotFound  # noqa: E402
-from moodreel.errors import MoodreelError  # noqa: E402
+from moodreel.errors import MoodreelError, ProfileLimitError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
-from moodreel.http_guards import BasicAuthGuard, UploadGuard, short_validation_error  # noqa: E402
+from moodreel.http_guards import (  # noqa: E402
+    BasicAuthGuard,
+    BodySizeGuard,
+    UploadGuard,
+    short_validation_error,
+    unprocessable,
+)
 from moodreel.llm.steering import MAX_BETA, SteeringUnavailable  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
+from moodreel.records import LIMITS, TITLE_ID_PATTERN  # noqa: E402
 from moodreel.search.journey import MAX_STEPS, JourneyError  # noqa: E402
 from moodreel.search.recommender import JourneyResult, LikeResult, RecommendationSet  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
@@ -44,7 +53,7 @@ HistoryRow = Annotated[
 
 
 class RecommendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
     k: int = Field(10, ge=1, le=50)
@@ -81,10 +90,18 @@ class RecommendRequest(BaseModel):
 
 
 class LikeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+        strict=True,
+        json_schema_extra={"oneOf": [{"required": ["title"]}, {"required": ["id"]}]},
+    )
 
     title: str | None = Field(None, min_length=1, max_length=512, description="A catalog title (forgiving).")
-    id: str | None = Field(None, min_length=1, max_length=64, description="A catalog id.")
+    id: str | None = Field(
+        None, min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="A catalog id."
+    )
     k: int = Field(10, ge=1, le=50)
     mood: str | None = Field(None, max_length=10_000, description='Steer the picks ("but funnier").')
 
@@ -96,7 +113,7 @@ class LikeRequest(BaseModel):
 
 
 class JourneyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False, strict=True)
 
     from_: str = Field(alias="from", min_length=1, max_length=10_000, description="How you feel now.")
     to: str = Field(min_length=1, max_length=10_000, description="How you want to feel.")
@@ -104,11 +121,45 @@ class JourneyRequest(BaseModel):
 
 
 class VoteRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     user_id: str = Field(min_length=1, max_length=200)
-    id: str = Field(min_length=1, max_length=64, description="The title's catalog id.")
+    id: str = Field(
+        min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="The title's catalog id."
+    )
     vote: int = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
+
+
+class Problem(BaseModel):
+    """Every error but a validation error: ``{"detail": "what went wrong"}``."""
+
+    detail: str
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problems(BaseModel):
+    """A 422: each bad field named (``loc``), at most 10, never the value sent."""
+
+    detail: list[FieldProblem]
+
+
+def errors(*codes: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` for these error codes (401 needs MOODREEL_AUTH; 413 a body over the cap)."""
+    said = {
+        400: "A malformed request.",
+        401: "Login required (MOODREEL_AUTH is set).",
+        404: "No such title or viewer.",
+        413: "The request body is over MOODREEL_MAX_REQUEST_BYTES.",
+        422: "Invalid values, each named by its field.",
+        503: "The store or the language model is not available.",
+        507: "The server keeps no more new viewers (MOODREEL_MAX_PROFILES).",
+    }
+    return {code: {"model": Problems if code == 422 else Problem, "description": said[code]} for code in codes}
 
 
 class VoteResult(BaseModel):
@@ -143,13 +194,23 @@ def image_type(image: bytes) -> str:
     )
 
 
+class GuardedAPI(FastAPI):
+    """FastAPI with the declared-size check outermost: Starlette's own body limit, which sits
+    outside every user middleware, answers a Content-Length over the cap in plain text; this
+    answers it first, in JSON, unread. (A chunked body over the cap is stopped as it arrives by
+    FastAPI's ``max_body_size``, already in JSON.)"""
+
+    def build_middleware_stack(self):  # noqa: ANN201 (Starlette's ASGIApp)
+        return BodySizeGuard(super().build_middleware_stack(), max_bytes=self.max_body_size)
+
+
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         app.stop_writing()  # shutting down: pitches still being written end at their next token
 
-    api = FastAPI(
+    api = GuardedAPI(
         title="moodreel",
         version="0.1.0",
         description="Mood-based film and TV recommendations.",
@@ -161,7 +222,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
     def viewer_profile(body: RecommendRequest) -> ViewerProfile | None:
         if body.user_id is None:
             if body.history is not None:
-                raise HTTPException(status_code=422, detail="history needs a user_id")
+                raise unprocessable("history needs a user_id", "body", "user_id")
             return None
         if body.history is None:
             return app.load_viewer(body.user_id)
@@ -169,7 +230,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         read = parse_history(rows, "the request's history", first_line=1)
         if read.problems:
             detail = "; ".join(str(p).replace("line", "history row", 1)[:200] for p in read.problems[:10])
-            raise HTTPException(status_code=422, detail=detail)
+            raise unprocessable(detail, "body", "history")
         return app.viewer_from_history(read, body.user_id).profile
 
     def answer(call):
@@ -178,15 +239,17 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         except TitleNotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from None
         except (MoodError, HistoryError, JourneyError) as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
+            raise unprocessable(str(exc)) from None
+        except ProfileLimitError as exc:
+            raise HTTPException(status_code=507, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
 
-    @api.get("/api/health")
+    @api.get("/api/health", responses=errors(401, 503))
     def health() -> dict:
         return {"status": "ok", "titles": app.title_count()}
 
-    @api.post("/api/recommend", response_model=RecommendationSet)
+    @api.post("/api/recommend", response_model=RecommendationSet, responses=errors(401, 404, 413, 422, 503, 507))
     async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
         def work(gone: threading.Event) -> RecommendationSet:
             if body.users is not None:
@@ -209,18 +272,29 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
 
         try:
             return await while_connected(request, work)
-        except (MoodError, HistoryError, SteeringUnavailable) as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except MoodError as exc:
+            raise unprocessable(str(exc), "body", "mood") from None
+        except HistoryError as exc:
+            raise unprocessable(str(exc), "body", "users" if body.users is not None else "user_id") from None
+        except SteeringUnavailable as exc:
+            raise unprocessable(str(exc), "body", "steer") from None
+        except ProfileLimitError as exc:
+            raise HTTPException(status_code=507, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
 
     @api.get(
         "/api/poster/{title_id}",
         response_class=Response,
-        responses={200: {"content": {"image/png": {}}, "description": "The title's poster card."}},
+        responses={
+            200: {"content": {"image/png": {}}, "description": "The title's poster card."},
+            **errors(401, 404, 422, 503),
+        },
     )
     def poster(
-        title_id: str = PathParam(max_length=200, description="A title id, as in a result's `id`."),
+        title_id: str = PathParam(
+            max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="A title id, as in a result's `id`."
+        ),
         mood: str = Query("", max_length=1000, description="The mood whose tagline the poster shows."),
         user_id: str | None = Query(None, max_length=200, description="The viewer whose tagline it shows."),
     ) -> Response:
@@ -229,23 +303,32 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             image = app.poster(title_id, mood, viewer)
         except (TitleNotFound, HistoryError) as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from None
+        except MoodError as exc:
+            raise unprocessable(str(exc), "query", "mood") from None
+        except ProfileLimitError as exc:
+            raise HTTPException(status_code=507, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
         return Response(
             image, media_type=image_type(image), headers={"Cache-Control": "private, max-age=3600"}
         )
 
-    @api.post("/api/like", response_model=LikeResult)
+    @api.post("/api/like", response_model=LikeResult, responses=errors(401, 404, 413, 422, 503))
     def like(body: LikeRequest) -> LikeResult:
         """More like one title (by name or id), optionally steered by a mood."""
         return answer(lambda: app.like(body.title, body.k, body.mood, title_id=body.id))
 
-    @api.post("/api/journey", response_model=JourneyResult, response_model_by_alias=True)
+    @api.post(
+        "/api/journey",
+        response_model=JourneyResult,
+        response_model_by_alias=True,
+        responses=errors(401, 413, 422, 503),
+    )
     def journey(body: JourneyRequest) -> JourneyResult:
         """Titles, in order, from the current mood to the wanted one."""
         return answer(lambda: app.journey(body.from_, body.to, body.steps))
 
-    @api.post("/api/vote", response_model=VoteResult)
+    @api.post("/api/vote", response_model=VoteResult, responses=errors(401, 404, 413, 422, 503))
     def vote(body: VoteRequest) -> VoteResult:
         """👍 (1) or 👎 (-1) on a title for a kept viewer, or 0 to undo; the next search uses it."""
         profile = answer(lambda: app.vote(body.user_id, body.id, body.vote))
@@ -256,16 +339,51 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             summary=profile.summary(),
         )
 
+    @api.api_route(
+        "/api/{rest:path}",
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        include_in_schema=False,
+    )
+    def no_such_route(rest: str, request: Request) -> Response:
+        """Under /api/, a known path asked with another method gets 405 (with Allow), any other
+        path 404: as JSON, never the page's HTML (the page is mounted at / and would answer)."""
+        allowed = sorted(
+            method
+            for route in api.routes
+            if route.matches(request.scope)[0] is Match.PARTIAL  # the path, not the method
+            for method in getattr(route, "methods", None) or ()
+        )
+        if allowed:
+            return JSONResponse(
+                {"detail": "method not allowed"}, status_code=405, headers={"allow": ", ".join(allowed)}
+            )
+        return JSONResponse({"detail": "not found"}, status_code=404)
+
     if with_ui:
         import gradio as gr
         from gradio.utils import get_upload_folder
 
         from moodreel.webapp import CSS, HEAD, create_app
 
-        blocks = create_app(app, settings.pitches_per_search)
+        upload_dir = Path(get_upload_folder()).resolve()
+        blocks = create_app(
+            app, settings.pitches_per_search, upload_dir=upload_dir, max_upload_bytes=settings.max_request_bytes
+        )
         # the page's login is the same HTTP Basic check as every other route (below)
-        api = gr.mount_gradio_app(api, blocks, path="/", css=CSS, head=HEAD, footer_links=["api"])
-        api.add_middleware(UploadGuard, upload_dir=Path(get_upload_folder()))
+        api = gr.mount_gradio_app(
+            api,
+            blocks,
+            path="/",
+            css=CSS,
+            head=HEAD,
+            footer_links=["api"],
+            max_file_size=settings.max_request_bytes,
+        )
+        # Gradio checks that a file named in a request was uploaded (inside its upload folder)
+        # only once its Blocks "have launched", which mounted Blocks never do: without this, a
+        # request naming /etc/passwd had it copied into the upload folder before any handler ran.
+        blocks.has_launched = True
+        api.add_middleware(UploadGuard, upload_dir=upload_dir)
     if settings.login is not None:
         user, password = settings.login
         api.add_middleware(BasicAuthGuard, user=user, password=password)  # outermost: runs first

@@ -107,7 +107,7 @@ class Services:
 
     @cached_property
     def viewers(self) -> Viewers:
-        return Viewers(self.store, ProfileStore(self.settings.state_dir))
+        return Viewers(self.store, ProfileStore(self.settings.state_dir, self.settings.max_profiles))
 
     @cached_property
     def posters(self) -> PosterMaker:

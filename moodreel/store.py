@@ -27,7 +27,7 @@ import numpy as np
 
 from moodreel.errors import StoreError, StoreInUseError
 from moodreel.filters import SearchFilters
-from moodreel.records import LIMITS, Hit, IndexedTitle, StoredTitle
+from moodreel.records import LIMITS, Hit, IndexedTitle, StoredTitle, is_title_id
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ class MilvusStore:
         return len(items)
 
     def delete(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
+        ids = _catalog_ids(list(ids))
         if ids:
             self.client.delete(self.collection, ids=ids)
 
@@ -340,18 +340,24 @@ class MilvusStore:
         return int(result[0]["count(*)"]) if result else 0
 
     def get(self, ids: Sequence[str]) -> list[StoredTitle]:
+        """The stored titles among ``ids``; an id not in the catalog's format cannot be stored,
+        so it is never sent (pymilvus pastes ids into an expression unquoted)."""
+        ids = _catalog_ids(ids)
         if not ids:
             return []
         self._require()
-        rows = self.client.get(self.collection, ids=list(ids), output_fields=_SCALAR_OUTPUT)
+        rows = self.client.get(self.collection, ids=ids, output_fields=_SCALAR_OUTPUT)
         return [from_row(r) for r in rows]
 
     def all_titles(self, fields: Sequence[str] | None = None) -> list[StoredTitle]:
         return [from_row(r) for r in self._scan(list(fields or _SCALAR_OUTPUT))]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        ids = _catalog_ids(ids)
+        if not ids:
+            return {}
         self._require()
-        rows = self.client.get(self.collection, ids=list(ids), output_fields=["id", "vector"])
+        rows = self.client.get(self.collection, ids=ids, output_fields=["id", "vector"])
         return {r["id"]: np.asarray(r["vector"], dtype=np.float32) for r in rows}
 
     def stats(self) -> dict:
@@ -424,6 +430,11 @@ class _HeldRecords(logging.Filter):
             if record.exc_info and record.exc_info[1] is not None:
                 return record.exc_info[1]
         return None
+
+
+def _catalog_ids(ids: Sequence[str]) -> list[str]:
+    """``ids`` without the ones no stored title can have (``records.is_title_id``), in order."""
+    return [i for i in dict.fromkeys(ids) if is_title_id(i)]
 
 
 def filter_expression(filters: SearchFilters | None) -> str:

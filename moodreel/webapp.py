@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 from pydantic import ValidationError
 
 from moodreel.application import Moodreel
@@ -281,21 +282,46 @@ def search_handler(app: Moodreel, pitch_count: int):
     return handler
 
 
-def _read_and_delete(upload) -> History:
-    """An uploaded history, read, then deleted whatever happens: the raw file (user ids, every
-    row) must not stay in the upload folder, where the page could serve it back."""
-    path = Path(getattr(upload, "name", upload))
+MAX_UPLOAD_BYTES = 1 << 20
+
+
+def uploaded_file(upload, upload_dir: Path) -> Path:
+    """The path of a file this page received, or ``HistoryError`` before anything is read,
+    copied or deleted: the page's upload names a path on the server, and a crafted request
+    can name any (``/etc/passwd``, the catalog), so only files inside ``upload_dir`` count."""
+    raw = getattr(upload, "name", None) or getattr(upload, "path", None) or upload
+    folder = Path(upload_dir).resolve()
     try:
-        return read_history(path)
+        path = Path(str(raw)).resolve()
+    except (OSError, ValueError):
+        path = None
+    if path is None or folder not in path.parents or not path.is_file():
+        raise HistoryError("that upload is not a file this page received: choose the file again")
+    return path
+
+
+def _read_and_delete(upload, upload_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> History:
+    """An uploaded history, read, then deleted whatever happens: the raw file (user ids, every
+    row) must not stay in the upload folder, where the page could serve it back. A path
+    outside the upload folder is refused unread and untouched."""
+    path = uploaded_file(upload, upload_dir)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise HistoryError(f"{path.name} is {size:,} bytes: an uploaded history holds at most {max_bytes:,}")
+        return read_history(path, name=path.name)
     finally:
         path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            path.parent.rmdir()  # the upload's own folder, when nothing else is in it
+        if path.parent != Path(upload_dir).resolve():
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # the upload's own folder, when nothing else is in it
 
 
-def viewer_handler(app: Moodreel, samples: History | None):
+def viewer_handler(
+    app: Moodreel, samples: History | None, upload_dir: Path, max_upload_bytes: int = MAX_UPLOAD_BYTES
+):
     """Pick sample viewers or upload a history -> (viewer id, or ids watching together; summary HTML).
-    An uploaded file is deleted once read."""
+    An uploaded file is deleted once read; only files inside ``upload_dir`` are read."""
 
     def handler(
         sample: str | list[str] | None, upload, user_id: str | None
@@ -303,7 +329,8 @@ def viewer_handler(app: Moodreel, samples: History | None):
         picked = _viewer_ids(sample)
         try:
             if upload:
-                built = [app.viewer_from_history(_read_and_delete(upload), user_id)]
+                history = _read_and_delete(upload, upload_dir, max_upload_bytes)
+                built = [app.viewer_from_history(history, user_id)]
             elif picked and samples is not None:
                 built = list(app.viewers_from_history(samples, picked).values())
             else:
@@ -419,10 +446,16 @@ def _sample_history(app: Moodreel) -> History | None:
 
 
 def create_app(
-    app: Moodreel, pitch_count: int = 20, with_viewers: bool = True, posters: bool = True
+    app: Moodreel,
+    pitch_count: int = 20,
+    with_viewers: bool = True,
+    posters: bool = True,
+    upload_dir: Path | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
 ) -> gr.Blocks:
     """The page; ``with_viewers`` adds the viewer picker and 👍/👎 (mood-only search without);
     ``posters``: cards show a poster thumbnail (from ``/api/poster``, so the API must be mounted).
+    An uploaded history is read only from ``upload_dir`` (default: Gradio's upload folder).
 
     Searches run side by side (no queue limit): a visitor's cards never wait for another
     visitor's pitches; the pitches themselves take turns on the LLM."""
@@ -459,7 +492,9 @@ def create_app(
                     upload_user = gr.Textbox(label="Your user_id in that file")
                 use = gr.Button("Use these viewers", elem_id="use-viewers")
                 viewer_status = gr.HTML(elem_id="viewer-status")
-            pick_viewer = viewer_handler(app, samples)
+            pick_viewer = viewer_handler(
+                app, samples, upload_dir or Path(get_upload_folder()), max_upload_bytes
+            )
             use.click(
                 lambda *args: (*pick_viewer(*args), None),  # the file is gone once read: clear it
                 inputs=[sample, upload, upload_user],

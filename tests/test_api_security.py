@@ -169,8 +169,15 @@ BAD_BODIES = [
     # (raw JSON, the field the 422 must name, words of the message)
     ('{"mood": "x", "filters": {"min_imdb_score": NaN}}', ["body", "filters", "min_imdb_score"], "finite"),
     ('{"mood": "x", "filters": {"min_year": Infinity}}', ["body", "filters", "min_year"], "finite"),
-    ('{"mood": "x", "k": -Infinity}', ["body", "k"], "finite"),
-    ('{"mood": "x", "k": NaN}', ["body", "k"], "finite"),
+    # whole numbers are strict: no float (NaN and Infinity included), no "5", no true
+    ('{"mood": "x", "k": -Infinity}', ["body", "k"], "valid integer"),
+    ('{"mood": "x", "k": NaN}', ["body", "k"], "valid integer"),
+    ('{"mood": "x", "k": "5"}', ["body", "k"], "valid integer"),
+    ('{"mood": "x", "k": true}', ["body", "k"], "valid integer"),
+    ('{"mood": "x", "k": 5.0}', ["body", "k"], "valid integer"),
+    ('{"mood": "x", "pitch": "yes"}', ["body", "pitch"], "valid boolean"),
+    ('{"mood": "x", "include_watched": 1}', ["body", "include_watched"], "valid boolean"),
+    ('{"mood": 7}', ["body", "mood"], "valid string"),
     (
         '{"mood": "x", "user_id": "u", "history": [{"content_name": "Night Terror", "rating": NaN,'
         ' "watch_time_minutes": 1}]}',
@@ -199,11 +206,16 @@ BAD_BODIES = [
 
 
 OTHER_ENDPOINTS = [
-    ("/api/like", '{"title": "Night Terror", "k": NaN}', ["body", "k"], "finite"),
+    ("/api/like", '{"title": "Night Terror", "k": NaN}', ["body", "k"], "valid integer"),
+    ("/api/like", '{"title": "Night Terror", "k": "2"}', ["body", "k"], "valid integer"),
+    ("/api/like", '{"id": "x\'] or id in [\'h1"}', ["body", "id"], "pattern"),
+    ("/api/like", '{"id": "x\\\\"}', ["body", "id"], "pattern"),
     ("/api/like", json.dumps({"title": "t" * 513}), ["body", "title"], "at most 512"),
-    ("/api/journey", '{"from": "sad", "to": "happy", "steps": Infinity}', ["body", "steps"], "finite"),
+    ("/api/journey", '{"from": "sad", "to": "happy", "steps": Infinity}', ["body", "steps"], "valid integer"),
     ("/api/journey", '{"from": "\\udc00", "to": "happy"}', ["body", "from"], "unicode"),
-    ("/api/vote", '{"user_id": "u", "id": "h1", "vote": -Infinity}', ["body", "vote"], "finite"),
+    ("/api/vote", '{"user_id": "u", "id": "h1", "vote": -Infinity}', ["body", "vote"], "valid integer"),
+    ("/api/vote", '{"user_id": "u", "id": "h1", "vote": true}', ["body", "vote"], "valid integer"),
+    ("/api/vote", '{"user_id": "u", "id": "x\'] or id like \'%\' or id in [\'", "vote": 1}', ["body", "id"], "pattern"),
 ]
 
 

@@ -19,7 +19,14 @@ from fastapi import FastAPI, HTTPException, Query, Request, Response  # noqa: E4
 from fastapi import Path as PathParam  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
+from pydantic import (  # noqa: E402
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 from starlette.routing import Match  # noqa: E402
 
@@ -33,6 +40,7 @@ from moodreel.http_guards import (  # noqa: E402
     short_validation_error,
     unprocessable,
 )
+from moodreel.json_types import Number, Whole  # noqa: E402
 from moodreel.llm.steering import MAX_BETA, SteeringUnavailable  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
@@ -52,13 +60,21 @@ HistoryRow = Annotated[
 ]
 
 
+# What the schema says beside the fields: ``users`` (kept viewers watching together) goes alone,
+# and a ``history`` needs the ``user_id`` it belongs to.
+_RECOMMEND_RULES = {
+    "not": {"anyOf": [{"required": ["users", "user_id"]}, {"required": ["users", "history"]}]},
+    "anyOf": [{"not": {"required": ["history"]}}, {"required": ["user_id"]}],
+}
+
+
 class RecommendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra=_RECOMMEND_RULES)
 
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
-    k: int = Field(10, ge=1, le=50)
+    k: Whole = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    pitch: bool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
+    pitch: StrictBool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
     user_id: str | None = Field(
         None,
         min_length=1,
@@ -70,7 +86,7 @@ class RecommendRequest(BaseModel):
         max_length=MAX_HISTORY_ROWS,
         description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
     )
-    include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
+    include_watched: StrictBool = Field(False, description="Keep titles the viewer has already watched.")
     users: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = Field(
         None,
         min_length=1,
@@ -78,7 +94,7 @@ class RecommendRequest(BaseModel):
         description="Viewers watching together (kept profiles): tastes blended, no one's dislikes.",
     )
 
-    steer: float = Field(
+    steer: Number = Field(
         0.0,
         ge=0,
         le=MAX_BETA,
@@ -94,15 +110,15 @@ class LikeRequest(BaseModel):
         extra="forbid",
         populate_by_name=True,
         allow_inf_nan=False,
-        strict=True,
         json_schema_extra={"oneOf": [{"required": ["title"]}, {"required": ["id"]}]},
     )
 
-    title: str | None = Field(None, min_length=1, max_length=512, description="A catalog title (forgiving).")
-    id: str | None = Field(
+    # a string when given (not null): the schema's oneOf says "title or id" by which is present
+    title: str = Field(None, min_length=1, max_length=512, description="A catalog title (forgiving).")  # type: ignore[assignment]
+    id: str = Field(  # type: ignore[assignment]
         None, min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="A catalog id."
     )
-    k: int = Field(10, ge=1, le=50)
+    k: Whole = Field(10, ge=1, le=50)
     mood: str | None = Field(None, max_length=10_000, description='Steer the picks ("but funnier").')
 
     @model_validator(mode="after")
@@ -113,21 +129,21 @@ class LikeRequest(BaseModel):
 
 
 class JourneyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False, strict=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     from_: str = Field(alias="from", min_length=1, max_length=10_000, description="How you feel now.")
     to: str = Field(min_length=1, max_length=10_000, description="How you want to feel.")
-    steps: int = Field(3, ge=1, le=MAX_STEPS)
+    steps: Whole = Field(3, ge=1, le=MAX_STEPS)
 
 
 class VoteRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     user_id: str = Field(min_length=1, max_length=200)
     id: str = Field(
         min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="The title's catalog id."
     )
-    vote: int = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
+    vote: Whole = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
 
 
 class Problem(BaseModel):
@@ -151,7 +167,7 @@ class Problems(BaseModel):
 def errors(*codes: int) -> dict[int | str, dict]:
     """OpenAPI ``responses`` for these error codes (401 needs MOODREEL_AUTH; 413 a body over the cap)."""
     said = {
-        400: "A malformed request.",
+        400: "A body that is not JSON, or a malformed Content-Length.",
         401: "Login required (MOODREEL_AUTH is set).",
         404: "No such title or viewer.",
         413: "The request body is over MOODREEL_MAX_REQUEST_BYTES.",
@@ -249,7 +265,9 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
     def health() -> dict:
         return {"status": "ok", "titles": app.title_count()}
 
-    @api.post("/api/recommend", response_model=RecommendationSet, responses=errors(401, 404, 413, 422, 503, 507))
+    @api.post(
+        "/api/recommend", response_model=RecommendationSet, responses=errors(400, 401, 404, 413, 422, 503, 507)
+    )
     async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
         def work(gone: threading.Event) -> RecommendationSet:
             if body.users is not None:
@@ -313,7 +331,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             image, media_type=image_type(image), headers={"Cache-Control": "private, max-age=3600"}
         )
 
-    @api.post("/api/like", response_model=LikeResult, responses=errors(401, 404, 413, 422, 503))
+    @api.post("/api/like", response_model=LikeResult, responses=errors(400, 401, 404, 413, 422, 503))
     def like(body: LikeRequest) -> LikeResult:
         """More like one title (by name or id), optionally steered by a mood."""
         return answer(lambda: app.like(body.title, body.k, body.mood, title_id=body.id))
@@ -322,13 +340,13 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         "/api/journey",
         response_model=JourneyResult,
         response_model_by_alias=True,
-        responses=errors(401, 413, 422, 503),
+        responses=errors(400, 401, 413, 422, 503),
     )
     def journey(body: JourneyRequest) -> JourneyResult:
         """Titles, in order, from the current mood to the wanted one."""
         return answer(lambda: app.journey(body.from_, body.to, body.steps))
 
-    @api.post("/api/vote", response_model=VoteResult, responses=errors(401, 404, 413, 422, 503))
+    @api.post("/api/vote", response_model=VoteResult, responses=errors(400, 401, 404, 413, 422, 503, 507))
     def vote(body: VoteRequest) -> VoteResult:
         """👍 (1) or 👎 (-1) on a title for a kept viewer, or 0 to undo; the next search uses it."""
         profile = answer(lambda: app.vote(body.user_id, body.id, body.vote))

@@ -487,14 +487,31 @@ def private_uploads() -> Iterator[Path]:
             os.environ["GRADIO_TEMP_DIR"] = previous
 
 
+def quiet_logging() -> None:
+    """moodreel's own lines at INFO, every library's at WARNING: Milvus Lite imports faiss, whose
+    loader logs three "Could not load library with AVX512 support" lines at INFO that mean
+    nothing; transformers draws a "Loading weights" bar for a 90 MB model."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    logging.getLogger("moodreel").setLevel(logging.INFO)
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass
+
+
 def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     from moodreel.services import build_services
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    quiet_logging()
     with private_uploads():
         app = Moodreel(build_services(settings))
         if ingest_if_empty:
             ensure_ingested(app, settings)
+        log.info("loading the mood reader and the store")
         app.warm_up()
         if settings.pitches_per_search:  # the LLM loads beside the first visitors, not in front of them
             threading.Thread(target=app.warm_up_pitches, name="llm-warm-up", daemon=True).start()

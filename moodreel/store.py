@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -105,44 +105,63 @@ def from_row(row: dict) -> StoredTitle:
     return StoredTitle(**data)
 
 
+def _connect(uri: str, token: str = ""):  # noqa: ANN202 (a pymilvus MilvusClient)
+    from pymilvus import MilvusClient
+
+    if not is_server_uri(uri):
+        try:
+            Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store's folder for {uri}: {exc.strerror}") from None
+    # Milvus Lite logs a 20-line traceback when it cannot start (the file is locked by
+    # another process, say) and then raises a vague "Open local milvus failed": keep its
+    # record and say what happened in one line instead.
+    held = _HeldRecords()
+    lite_log = logging.getLogger("milvus_lite.server_manager")
+    lite_log.addFilter(held)
+    try:
+        return MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+    except Exception as exc:  # pymilvus raises many types for an unreachable server
+        cause = held.exception()
+        if cause is not None and type(cause).__name__ == "DataDirLockedError":
+            raise StoreInUseError(f"{uri} is in use by another moodreel process: stop it or use --db") from None
+        raise StoreError(f"cannot open Milvus at {uri}: {cause or exc}") from None
+    finally:
+        lite_log.removeFilter(held)
+
+
 class MilvusStore:
     """One collection of titles. Create it with ``MilvusStore.open(uri, ...)``."""
 
-    def __init__(self, client, collection: str, dimension: int, uri: str) -> None:
-        self.client = client
+    def __init__(
+        self, client, collection: str, dimension: int, uri: str, connect: Callable[[], Any] | None = None
+    ) -> None:
+        self._client = client
+        self._connect = connect
         self.collection = collection
         self.dimension = dimension
         self.uri = uri
         self._loaded = False
 
+    @property
+    def client(self):  # noqa: ANN201 (a pymilvus MilvusClient)
+        """The Milvus client, connected on first use when the store was opened ``lazy``."""
+        if self._client is None:
+            if self._connect is None:
+                raise StoreError(f"the store at {self.uri} is closed")
+            self._client = self._connect()
+        return self._client
+
     # ---- lifecycle ---------------------------------------------------------------
     @classmethod
-    def open(cls, uri: str, collection: str = "titles", dimension: int = 384, token: str = "") -> MilvusStore:
-        from pymilvus import MilvusClient
-
-        if not is_server_uri(uri):
-            try:
-                Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the store's folder for {uri}: {exc.strerror}") from None
-        # Milvus Lite logs a 20-line traceback when it cannot start (the file is locked by
-        # another process, say) and then raises a vague "Open local milvus failed": keep its
-        # record and say what happened in one line instead.
-        held = _HeldRecords()
-        lite_log = logging.getLogger("milvus_lite.server_manager")
-        lite_log.addFilter(held)
-        try:
-            client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
-        except Exception as exc:  # pymilvus raises many types for an unreachable server
-            cause = held.exception()
-            if cause is not None and type(cause).__name__ == "DataDirLockedError":
-                raise StoreInUseError(
-                    f"{uri} is in use by another moodreel process: stop it or use --db"
-                ) from None
-            raise StoreError(f"cannot open Milvus at {uri}: {cause or exc}") from None
-        finally:
-            lite_log.removeFilter(held)
-        return cls(client, collection, dimension, uri)
+    def open(
+        cls, uri: str, collection: str = "titles", dimension: int = 384, token: str = "", lazy: bool = False
+    ) -> MilvusStore:
+        """A store over ``uri``. ``lazy``: connect on first use, so a command that never reads the
+        store (``moodreel mood``) neither starts Milvus Lite nor needs its file free."""
+        if lazy:
+            return cls(None, collection, dimension, uri, connect=lambda: _connect(uri, token))
+        return cls(_connect(uri, token), collection, dimension, uri)
 
     def exists(self) -> bool:
         return bool(self.client.has_collection(self.collection))
@@ -246,7 +265,8 @@ class MilvusStore:
         self._loaded = False
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:  # a lazy store never used has nothing to close
+            self._client.close()
 
     @contextmanager
     def rebuilding(self) -> Iterator[None]:

@@ -350,3 +350,14 @@ def test_new_viewers_past_the_cap_are_refused_and_kept_ones_still_work(tmp_path)
     again = client.post("/api/recommend", json={"mood": "x", "user_id": "a", "history": row})
     assert again.status_code == 200  # a kept viewer is rebuilt in place
     assert len(list((config.state_dir / "profiles").glob("*.json"))) == 2
+
+
+def test_reading_a_mood_never_opens_the_store(tmp_path):
+    """``moodreel mood`` works while a server holds the Lite file: reading a request needs no store."""
+    locked = tmp_path / "held-by-a-server.db"
+    config = Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache", milvus_uri=str(locked))
+    services = build_services(config, embedder=HashEmbedder())
+    app = Moodreel(services, Recommender.from_services(services, FixedMoodParser(["joy"])))
+    assert app.understand("make me laugh, nothing scary").genres == ["comedy"]
+    assert app.parse_mood("make me laugh").emotions == ["joy"]
+    assert services.store._client is None and not locked.exists()  # never connected

@@ -54,7 +54,8 @@ browser:
 
 test: install browser .venv-milvus/bin/milvus-server
 	$(BIN)/ruff check moodreel ingest app.py tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not serial"
+	$(BIN)/pytest -m serial
 
 test-fast: install
 	$(BIN)/pytest -m "not integration and not server and not e2e"

@@ -150,6 +150,7 @@ def post_raw(client: TestClient, raw: str | bytes) -> httpx.Response:
     return client.post("/api/recommend", content=raw, headers={"content-type": "application/json"})
 
 
+@pytest.mark.serial  # timing-sensitive: runs alone, after the parallel run
 def test_a_body_over_the_cap_gets_413_before_it_is_parsed(client):
     started = time.monotonic()
     huge = json.dumps({"mood": "x", "filters": {"genres": ["g"] * 300_000}})  # the 22-minute request
@@ -266,6 +267,7 @@ def test_list_caps_hold_for_filters_built_in_code():
 # ---- 4. SIGTERM stops a busy server ---------------------------------------------------------
 
 
+@pytest.mark.serial  # timing-sensitive: runs alone, after the parallel run
 def test_sigterm_stops_a_busy_server_promptly(tmp_path):
     """A request still working (a parser busy for 10 minutes) and an open event stream must not
     keep a stopped server alive: SIGTERM ends it within the grace period."""

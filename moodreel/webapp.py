@@ -315,6 +315,17 @@ def _read_and_delete(upload, upload_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES
         if path.parent != Path(upload_dir).resolve():
             with contextlib.suppress(OSError):
                 path.parent.rmdir()  # the upload's own folder, when nothing else is in it
+        _drop_placeholders(Path(upload_dir))
+
+
+def _drop_placeholders(upload_dir: Path) -> None:
+    """Gradio's ``File(type="filepath").preprocess`` opens an empty ``tmp*`` file in the upload
+    folder for every upload and never uses or removes it: one 0-byte file (and an open file
+    handle) an upload. The folder is this process's own, so such files are only those."""
+    for leftover in upload_dir.resolve().glob("tmp*"):
+        with contextlib.suppress(OSError):
+            if leftover.is_file() and not leftover.is_symlink() and leftover.stat().st_size == 0:
+                leftover.unlink()
 
 
 def viewer_handler(

@@ -361,3 +361,13 @@ def test_reading_a_mood_never_opens_the_store(tmp_path):
     assert app.understand("make me laugh, nothing scary").genres == ["comedy"]
     assert app.parse_mood("make me laugh").emotions == ["joy"]
     assert services.store._client is None and not locked.exists()  # never connected
+
+
+def test_an_upload_through_the_page_leaves_nothing_in_the_upload_folder(page):
+    """Gradio leaves an empty tmp file per upload (File.preprocess); the handler sweeps it."""
+    client, uploads, _ = page
+    csv = b"user_id,content_name,rating,watch_time_minutes\nu,Night Terror,5,100\n"
+    path = client.post("/gradio_api/upload", files={"files": ("h.csv", csv, "text/csv")}).json()[0]
+    answer = call_page(client, upload_fn(client), [[], {"path": path, "meta": {"_type": "gradio.FileData"}}, "u"])
+    assert "event: complete" in answer and "Viewer" in answer, answer[-300:]
+    assert [p for p in uploads.rglob("*") if p.is_file()] == []

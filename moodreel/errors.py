@@ -40,3 +40,7 @@ class StoreInUseError(StoreError):
 
 class PromptError(MoodreelError):
     """A prompt file is missing or was rendered with missing variables."""
+
+
+class ProfileLimitError(MoodreelError):
+    """Keeping one more viewer would pass ``MOODREEL_MAX_PROFILES``."""

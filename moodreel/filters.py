@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from moodreel.json_types import json_number
+
 _NAME = re.compile(r"^[a-z][a-z0-9 &-]{0,31}$")
 _CERT = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -43,6 +45,10 @@ class SearchFilters(BaseModel):
     )
     countries: list[str] = Field(
         default_factory=list, max_length=MAX_ITEMS, description="Production countries (ISO-2), any of."
+    )
+
+    _numbers = field_validator("min_year", "max_year", "max_runtime", "min_imdb_score", mode="before")(
+        json_number
     )
 
     @field_validator("type", mode="before")

@@ -4,12 +4,12 @@
   ``/api/*``, ``/docs``, ``/openapi.json``, static files, websockets) needs HTTP Basic
   credentials, compared in constant time; anything else gets 401 before the app sees it.
 - ``UploadGuard``: files under the page's upload folder (watch histories) are never served
-  back (``GET /gradio_api/file=...`` answers 404).
+  back (``GET /gradio_api/file=...`` and ``GET /gradio_api/file/...`` answer 404).
 - ``short_validation_error``: a 422 that names each bad field (``loc``) and says what is
   wrong (``msg``), never echoing the input: a 10 MB body gets a few hundred bytes back.
 
-The body size cap is FastAPI's own (``FastAPI(max_body_size=...)``: 413), set in
-``moodreel.server``.
+- ``BodySizeGuard``: a declared body over the cap gets a JSON 413 unread; a chunked one is
+  stopped by FastAPI's own cap (``FastAPI(max_body_size=...)``), both set in ``moodreel.server``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -88,22 +88,60 @@ class BasicAuthGuard:
         await _respond(send, 401, "login required", [(b"www-authenticate", self._challenge)])
 
 
+class BodySizeGuard:
+    """Pure ASGI middleware: a request whose ``Content-Length`` is over ``max_bytes`` gets a JSON
+    413 unread (Starlette's own answer to it is plain text; a chunked body over the cap is
+    stopped by FastAPI's ``max_body_size`` as it arrives, with the same JSON)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = _header(scope, b"content-length") if scope["type"] == "http" else None
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                size = -1
+            if size < 0:
+                await _respond(send, 400, "Content-Length is not a number of bytes")
+                return
+            if size > self.max_bytes:
+                await _respond(send, 413, f"the request body is over {self.max_bytes:,} bytes")
+                return
+        await self.app(scope, receive, send)
+
+
 class UploadGuard:
-    """Pure ASGI middleware: 404 for any ``/file=`` route that points into ``upload_dir``."""
+    """Pure ASGI middleware: 404 for any file route (``/file=…`` and Gradio's older ``/file/…``)
+    that points into ``upload_dir``."""
+
+    PREFIXES = ("/file=", "/file/")
 
     def __init__(self, app: ASGIApp, upload_dir: Path) -> None:
         self.app = app
         self.upload_dir = Path(upload_dir).resolve()
 
+    def _inside(self, target: str) -> bool:
+        # Gradio reads the target as a path of its own (absolute, or relative to its working
+        # folder): every reading of it is checked, so ``/file/tmp/x`` and ``/file//tmp/x`` too
+        for candidate in (target, "/" + target.lstrip("/")):
+            try:
+                resolved = Path(candidate).resolve()
+            except (OSError, ValueError):  # a NUL byte, a loop: nothing gradio could serve either
+                return True
+            if resolved == self.upload_dir or self.upload_dir in resolved.parents:
+                return True
+        return False
+
     def hidden(self, path: str) -> bool:
-        _, sep, target = unquote(path).partition("/file=")
-        if not sep:
-            return False
-        try:
-            resolved = Path(target).resolve()
-        except (OSError, ValueError):  # a NUL byte, a loop: nothing gradio could serve either
-            return True
-        return resolved == self.upload_dir or self.upload_dir in resolved.parents
+        path = unquote(path)
+        for prefix in self.PREFIXES:
+            _, sep, target = path.partition(prefix)
+            if sep and (self._inside(target) or self.upload_dir.name in target):
+                return True
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.hidden(scope.get("path", "")):
@@ -133,6 +171,12 @@ def short_errors(errors: list[dict]) -> list[dict]:
     if len(errors) > MAX_ERRORS:
         out.append({"loc": [], "msg": f"and {len(errors) - MAX_ERRORS} more errors", "type": "too_many"})
     return out
+
+
+def unprocessable(msg: str, *loc: str | int) -> HTTPException:
+    """A 422 for a rule the schema cannot state (an unknown viewer, ``users`` beside ``user_id``),
+    in the same shape as a validation error's: ``{"detail": [{"loc", "msg", "type"}]}``."""
+    return HTTPException(status_code=422, detail=short_errors([{"loc": loc or ("body",), "msg": msg}]))
 
 
 async def short_validation_error(request: Request, exc: Exception) -> JSONResponse:

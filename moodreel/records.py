@@ -52,6 +52,18 @@ class StoreLimits:
 
 LIMITS = StoreLimits()
 
+# A catalog id: letters, digits and ``_ . : -`` only, starting with a letter or digit. Ids reach
+# Milvus expressions (``MilvusClient.get`` writes ``id in ['<id>']``), so a quote, a backslash, a
+# space or a bracket must never be one: ``Title`` refuses them, and every id a visitor sends is
+# checked against the same pattern before it reaches the store (``is_title_id``).
+TITLE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+_TITLE_ID = re.compile(TITLE_ID_PATTERN)
+
+
+def is_title_id(value: object) -> bool:
+    """Whether ``value`` has the catalog id format (and fits the store)."""
+    return isinstance(value, str) and bool(_TITLE_ID.match(value)) and len(value) <= LIMITS.id
+
 
 def utf8_length(text: str) -> int:
     return len(text.encode("utf-8"))
@@ -88,7 +100,7 @@ class Title(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[str, Field(min_length=1), _at_most(LIMITS.id)]
+    id: Annotated[str, Field(min_length=1, pattern=TITLE_ID_PATTERN), _at_most(LIMITS.id)]
     title: Annotated[str, Field(min_length=1), _at_most(LIMITS.title)]
     description: Annotated[str, _at_most(LIMITS.description)] = ""
     type: TitleType

@@ -18,13 +18,31 @@ from typing import Annotated, TypeVar  # noqa: E402
 from fastapi import FastAPI, Form, HTTPException, Query, Request, Response, UploadFile  # noqa: E402
 from fastapi import Path as PathParam  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from pydantic import (  # noqa: E402
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 from starlette.concurrency import run_in_threadpool  # noqa: E402
+from starlette.routing import Match  # noqa: E402
 
 from moodreel.application import Moodreel, RefinedSet, TitleNotFound  # noqa: E402
-from moodreel.errors import MoodreelError  # noqa: E402
+from moodreel.errors import MoodreelError, ProfileLimitError  # noqa: E402
 from moodreel.filters import SearchFilters  # noqa: E402
-from moodreel.http_guards import BasicAuthGuard, UploadGuard, short_validation_error  # noqa: E402
+from moodreel.http_guards import (  # noqa: E402
+    BasicAuthGuard,
+    BodySizeGuard,
+    UploadGuard,
+    short_validation_error,
+    unprocessable,
+)
+from moodreel.json_types import Number, Whole  # noqa: E402
 from moodreel.llm.steering import MAX_BETA, SteeringUnavailable  # noqa: E402
 from moodreel.mood.base import MoodError  # noqa: E402
 from moodreel.profiles.history import HistoryError, parse_history  # noqa: E402
@@ -32,6 +50,7 @@ from moodreel.profiles.imports import Format  # noqa: E402
 from moodreel.profiles.profile import ViewerProfile  # noqa: E402
 from moodreel.query.refine import FollowUp, FollowUpError, checked, checked_follow_up, start  # noqa: E402
 from moodreel.query.understanding import Understood  # noqa: E402
+from moodreel.records import LIMITS, TITLE_ID_PATTERN  # noqa: E402
 from moodreel.search.journey import MAX_STEPS, JourneyError  # noqa: E402
 from moodreel.search.recommender import JourneyResult, LikeResult, RecommendationSet  # noqa: E402
 from moodreel.settings import Settings  # noqa: E402
@@ -40,8 +59,15 @@ log = logging.getLogger(__name__)
 
 MAX_HISTORY_ROWS = 5000
 # an understanding or follow-up state sent back by a client: known genres, bounded lists
-SentUnderstood = Annotated[Understood, AfterValidator(checked)]
-SentFollowUp = Annotated[FollowUp, AfterValidator(checked_follow_up)]
+def _strict(model: type[BaseModel]) -> BeforeValidator:
+    """JSON types exactly (no ``false`` for a year, no ``"5"`` for a number), as everywhere in the API."""
+    return BeforeValidator(lambda v: model.model_validate(v, strict=True) if isinstance(v, dict) else v)
+
+
+SentUnderstood = Annotated[Understood, _strict(Understood), AfterValidator(checked)]
+SentFollowUp = Annotated[FollowUp, _strict(FollowUp), AfterValidator(checked_follow_up)]
+FollowUpText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+ShownId = Annotated[str, StringConstraints(min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN)]
 # one history row: content_name, rating, watch_time_minutes (and room for a few extra columns)
 HistoryValue = Annotated[str, StringConstraints(max_length=500)] | float | int | None
 HistoryRow = Annotated[
@@ -49,13 +75,21 @@ HistoryRow = Annotated[
 ]
 
 
+# What the schema says beside the fields: ``users`` (kept viewers watching together) goes alone,
+# and a ``history`` needs the ``user_id`` it belongs to.
+_RECOMMEND_RULES = {
+    "not": {"anyOf": [{"required": ["users", "user_id"]}, {"required": ["users", "history"]}]},
+    "anyOf": [{"not": {"required": ["history"]}}, {"required": ["user_id"]}],
+}
+
+
 class RecommendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra=_RECOMMEND_RULES)
 
     mood: str = Field(min_length=1, max_length=10_000, description="How you feel, in your own words.")
-    k: int = Field(10, ge=1, le=50)
+    k: Whole = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    pitch: bool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
+    pitch: StrictBool = Field(False, description="Also write a tagline and a pitch per result (slow on CPU).")
     user_id: str | None = Field(
         None,
         min_length=1,
@@ -67,7 +101,7 @@ class RecommendRequest(BaseModel):
         max_length=MAX_HISTORY_ROWS,
         description="The viewer's watch history: rows of content_name, rating (0-5), watch_time_minutes.",
     )
-    include_watched: bool = Field(False, description="Keep titles the viewer has already watched.")
+    include_watched: StrictBool = Field(False, description="Keep titles the viewer has already watched.")
     users: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = Field(
         None,
         min_length=1,
@@ -75,7 +109,7 @@ class RecommendRequest(BaseModel):
         description="Viewers watching together (kept profiles): tastes blended, no one's dislikes.",
     )
 
-    steer: float = Field(
+    steer: Number = Field(
         0.0,
         ge=0,
         le=MAX_BETA,
@@ -85,9 +119,8 @@ class RecommendRequest(BaseModel):
         ),
     )
 
-    refine: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] | None = Field(
+    refine: FollowUpText | Annotated[list[FollowUpText], Field(max_length=10)] | None = Field(
         None,
-        max_length=10,
         description=(
             'Follow-ups that edit the search, in order ("less violent", "only movies", "more like the '
             'second one"); with the previous answer\'s "understood" (or "follow_up") and "shown", they '
@@ -98,24 +131,29 @@ class RecommendRequest(BaseModel):
     follow_up: SentFollowUp | None = Field(
         None, description="The previous answer's follow_up (keeps 'more like' and 'something else')."
     )
-    shown: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
+    shown: list[ShownId] | None = Field(
         None, max_length=100, description="The ids of the cards the previous answer showed, in order."
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_refine(cls, data: object) -> object:
-        if isinstance(data, dict) and isinstance(data.get("refine"), str):
-            return {**data, "refine": [data["refine"]]}  # one follow-up may come as a string
-        return data
+    def follow_ups(self) -> list[str]:
+        """``refine`` as a list (one follow-up may come as a string)."""
+        return [self.refine] if isinstance(self.refine, str) else list(self.refine or [])
 
 
 class LikeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        allow_inf_nan=False,
+        json_schema_extra={"oneOf": [{"required": ["title"]}, {"required": ["id"]}]},
+    )
 
-    title: str | None = Field(None, min_length=1, max_length=512, description="A catalog title (forgiving).")
-    id: str | None = Field(None, min_length=1, max_length=64, description="A catalog id.")
-    k: int = Field(10, ge=1, le=50)
+    # a string when given (not null): the schema's oneOf says "title or id" by which is present
+    title: str = Field(None, min_length=1, max_length=512, description="A catalog title (forgiving).")  # type: ignore[assignment]
+    id: str = Field(  # type: ignore[assignment]
+        None, min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="A catalog id."
+    )
+    k: Whole = Field(10, ge=1, le=50)
     mood: str | None = Field(None, max_length=10_000, description='Steer the picks ("but funnier").')
 
     @model_validator(mode="after")
@@ -130,23 +168,59 @@ class JourneyRequest(BaseModel):
 
     from_: str = Field(alias="from", min_length=1, max_length=10_000, description="How you feel now.")
     to: str = Field(min_length=1, max_length=10_000, description="How you want to feel.")
-    steps: int = Field(3, ge=1, le=MAX_STEPS)
+    steps: Whole = Field(3, ge=1, le=MAX_STEPS)
 
 
 class VoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     user_id: str = Field(min_length=1, max_length=200)
-    id: str = Field(min_length=1, max_length=64, description="The title's catalog id.")
-    vote: int = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
+    id: str = Field(
+        min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="The title's catalog id."
+    )
+    vote: Whole = Field(ge=-1, le=1, description="1 👍, -1 👎, 0 undo.")
+
+
+class Problem(BaseModel):
+    """Every error but a validation error: ``{"detail": "what went wrong"}``."""
+
+    detail: str
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problems(BaseModel):
+    """A 422: each bad field named (``loc``), at most 10, never the value sent."""
+
+    detail: list[FieldProblem]
+
+
+def errors(*codes: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` for these error codes (401 needs MOODREEL_AUTH; 413 a body over the cap)."""
+    said = {
+        400: "A body that is not JSON, or a malformed Content-Length.",
+        401: "Login required (MOODREEL_AUTH is set).",
+        404: "No such title or viewer.",
+        413: "The request body is over MOODREEL_MAX_REQUEST_BYTES.",
+        422: "Invalid values, each named by its field.",
+        503: "The store or the language model is not available.",
+        507: "The server keeps no more new viewers (MOODREEL_MAX_PROFILES).",
+    }
+    return {code: {"model": Problems if code == 422 else Problem, "description": said[code]} for code in codes}
 
 
 class NotInterestedRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: str = Field(min_length=1, max_length=200)
-    id: str = Field(min_length=1, max_length=64, description="The title's catalog id.")
-    undo: bool = Field(False, description="Show the title to this viewer again.")
+    id: str = Field(
+        min_length=1, max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="The title's catalog id."
+    )
+    undo: StrictBool = Field(False, description="Show the title to this viewer again.")
 
 
 class NotInterestedResult(BaseModel):
@@ -162,11 +236,11 @@ class SaveRequest(BaseModel):
     mood: str = Field(min_length=1, max_length=10_000)
     understood: SentUnderstood | None = Field(None, description="The answer's understood request.")
     follow_up: SentFollowUp | None = Field(None, description="The answer's follow_up (wins over understood).")
-    shown: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+    shown: list[ShownId] = Field(
         default_factory=list, max_length=100, description="The ids the answer showed."
     )
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    k: int = Field(10, ge=1, le=50)
+    k: Whole = Field(10, ge=1, le=50)
 
 
 class OpenSavedRequest(BaseModel):
@@ -208,13 +282,23 @@ def image_type(image: bytes) -> str:
     )
 
 
+class GuardedAPI(FastAPI):
+    """FastAPI with the declared-size check outermost: Starlette's own body limit, which sits
+    outside every user middleware, answers a Content-Length over the cap in plain text; this
+    answers it first, in JSON, unread. (A chunked body over the cap is stopped as it arrives by
+    FastAPI's ``max_body_size``, already in JSON.)"""
+
+    def build_middleware_stack(self):  # noqa: ANN201 (Starlette's ASGIApp)
+        return BodySizeGuard(super().build_middleware_stack(), max_bytes=self.max_body_size)
+
+
 def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         app.stop_writing()  # shutting down: pitches still being written end at their next token
 
-    api = FastAPI(
+    api = GuardedAPI(
         title="moodreel",
         version="0.1.0",
         description="Mood-based film and TV recommendations.",
@@ -226,7 +310,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
     def viewer_profile(body: RecommendRequest) -> ViewerProfile | None:
         if body.user_id is None:
             if body.history is not None:
-                raise HTTPException(status_code=422, detail="history needs a user_id")
+                raise unprocessable("history needs a user_id", "body", "user_id")
             return None
         if body.history is None:
             return app.load_viewer(body.user_id)
@@ -234,7 +318,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         read = parse_history(rows, "the request's history", first_line=1)
         if read.problems:
             detail = "; ".join(str(p).replace("line", "history row", 1)[:200] for p in read.problems[:10])
-            raise HTTPException(status_code=422, detail=detail)
+            raise unprocessable(detail, "body", "history")
         return app.viewer_from_history(read, body.user_id).profile
 
     def answer(call):
@@ -243,15 +327,19 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         except TitleNotFound as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from None
         except (MoodError, HistoryError, JourneyError) as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
+            raise unprocessable(str(exc)) from None
+        except ProfileLimitError as exc:
+            raise HTTPException(status_code=507, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
 
-    @api.get("/api/health")
+    @api.get("/api/health", responses=errors(401, 503))
     def health() -> dict:
         return {"status": "ok", "titles": app.title_count()}
 
-    @api.post("/api/recommend", response_model=RefinedSet)
+    @api.post(
+        "/api/recommend", response_model=RefinedSet, responses=errors(400, 401, 404, 413, 422, 503, 507)
+    )
     async def recommend(body: RecommendRequest, request: Request) -> RecommendationSet:
         def work(gone: threading.Event) -> RecommendationSet:
             if body.refine:
@@ -280,7 +368,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             profile = viewer_profile(body)
             state = body.follow_up or (start(body.understood) if body.understood is not None else None)
             result = app.follow_up(
-                body.mood, list(body.refine or []), body.k, body.filters, profile, body.include_watched,
+                body.mood, body.follow_ups(), body.k, body.filters, profile, body.include_watched,
                 state, body.shown,
             )  # fmt: skip
             if body.pitch:
@@ -289,18 +377,31 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
 
         try:
             return await while_connected(request, work)
-        except (MoodError, HistoryError, SteeringUnavailable, FollowUpError) as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
+        except FollowUpError as exc:
+            raise unprocessable(str(exc), "body", "refine") from None
+        except MoodError as exc:
+            raise unprocessable(str(exc), "body", "mood") from None
+        except HistoryError as exc:
+            raise unprocessable(str(exc), "body", "users" if body.users is not None else "user_id") from None
+        except SteeringUnavailable as exc:
+            raise unprocessable(str(exc), "body", "steer") from None
+        except ProfileLimitError as exc:
+            raise HTTPException(status_code=507, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
 
     @api.get(
         "/api/poster/{title_id}",
         response_class=Response,
-        responses={200: {"content": {"image/png": {}}, "description": "The title's poster card."}},
+        responses={
+            200: {"content": {"image/png": {}}, "description": "The title's poster card."},
+            **errors(401, 404, 422, 503),
+        },
     )
     def poster(
-        title_id: str = PathParam(max_length=200, description="A title id, as in a result's `id`."),
+        title_id: str = PathParam(
+            max_length=LIMITS.id, pattern=TITLE_ID_PATTERN, description="A title id, as in a result's `id`."
+        ),
         mood: str = Query("", max_length=1000, description="The mood whose tagline the poster shows."),
         user_id: str | None = Query(None, max_length=200, description="The viewer whose tagline it shows."),
     ) -> Response:
@@ -309,23 +410,32 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             image = app.poster(title_id, mood, viewer)
         except (TitleNotFound, HistoryError) as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from None
+        except MoodError as exc:
+            raise unprocessable(str(exc), "query", "mood") from None
+        except ProfileLimitError as exc:
+            raise HTTPException(status_code=507, detail=str(exc)) from None
         except MoodreelError as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from None
         return Response(
             image, media_type=image_type(image), headers={"Cache-Control": "private, max-age=3600"}
         )
 
-    @api.post("/api/like", response_model=LikeResult)
+    @api.post("/api/like", response_model=LikeResult, responses=errors(400, 401, 404, 413, 422, 503))
     def like(body: LikeRequest) -> LikeResult:
         """More like one title (by name or id), optionally steered by a mood."""
         return answer(lambda: app.like(body.title, body.k, body.mood, title_id=body.id))
 
-    @api.post("/api/journey", response_model=JourneyResult, response_model_by_alias=True)
+    @api.post(
+        "/api/journey",
+        response_model=JourneyResult,
+        response_model_by_alias=True,
+        responses=errors(400, 401, 413, 422, 503),
+    )
     def journey(body: JourneyRequest) -> JourneyResult:
         """Titles, in order, from the current mood to the wanted one."""
         return answer(lambda: app.journey(body.from_, body.to, body.steps))
 
-    @api.post("/api/vote", response_model=VoteResult)
+    @api.post("/api/vote", response_model=VoteResult, responses=errors(400, 401, 404, 413, 422, 503, 507))
     def vote(body: VoteRequest) -> VoteResult:
         """👍 (1) or 👎 (-1) on a title for a kept viewer, or 0 to undo; the next search uses it."""
         profile = answer(lambda: app.vote(body.user_id, body.id, body.vote))
@@ -336,7 +446,7 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
             summary=profile.summary(),
         )
 
-    @api.post("/api/viewers")
+    @api.post("/api/viewers", responses=errors(400, 401, 404, 413, 422, 503, 507))
     async def viewers(
         file: UploadFile,
         user_id: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
@@ -358,12 +468,12 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
 
         return await run_in_threadpool(work)
 
-    @api.post("/api/saved")
+    @api.post("/api/saved", responses=errors(400, 401, 404, 413, 422, 503, 507))
     def save_search(body: SaveRequest) -> dict:
         """Keep a search (an answer's understood or follow_up, and its ids) under a name for a kept viewer."""
         state = body.follow_up or (start(body.understood) if body.understood is not None else None)
         if state is None:
-            raise HTTPException(status_code=422, detail="give the answer's understood (or follow_up) to save")
+            raise unprocessable("give the answer's understood (or follow_up) to save", "body", "understood")
         saved = answer(
             lambda: app.save_search(
                 body.user_id, body.name, body.mood, state, body.shown, body.filters, body.k
@@ -371,21 +481,45 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
         )
         return saved.model_dump(mode="json")
 
-    @api.get("/api/saved")
+    @api.get("/api/saved", responses=errors(401, 404, 422, 503))
     def saved_searches(user_id: str = Query(..., min_length=1, max_length=200)) -> list[dict]:
         """A kept viewer's saved searches."""
         return [s.model_dump(mode="json") for s in answer(lambda: app.saved_searches(user_id))]
 
-    @api.post("/api/saved/open", response_model=RefinedSet)
+    @api.post("/api/saved/open", response_model=RefinedSet, responses=errors(400, 401, 404, 413, 422, 503))
     def open_saved(body: OpenSavedRequest) -> RefinedSet:
         """Re-run a saved search against today's catalog and taste: titles it did not show before first."""
         return answer(lambda: app.open_saved(body.user_id, body.name))
 
-    @api.post("/api/not-interested", response_model=NotInterestedResult)
+    @api.post(
+        "/api/not-interested",
+        response_model=NotInterestedResult,
+        responses=errors(400, 401, 404, 413, 422, 503),
+    )
     def not_interested(body: NotInterestedRequest) -> NotInterestedResult:
         """Never show a title to a kept viewer again ("Not interested"), or ``undo`` it."""
         hidden = answer(lambda: app.not_interested(body.user_id, body.id, body.undo))
         return NotInterestedResult(user_id=body.user_id, hidden=hidden)
+
+    @api.api_route(
+        "/api/{rest:path}",
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        include_in_schema=False,
+    )
+    def no_such_route(rest: str, request: Request) -> Response:
+        """Under /api/, a known path asked with another method gets 405 (with Allow), any other
+        path 404: as JSON, never the page's HTML (the page is mounted at / and would answer)."""
+        allowed = sorted(
+            method
+            for route in api.routes
+            if route.matches(request.scope)[0] is Match.PARTIAL  # the path, not the method
+            for method in getattr(route, "methods", None) or ()
+        )
+        if allowed:
+            return JSONResponse(
+                {"detail": "method not allowed"}, status_code=405, headers={"allow": ", ".join(allowed)}
+            )
+        return JSONResponse({"detail": "not found"}, status_code=404)
 
     if with_ui:
         import gradio as gr
@@ -393,10 +527,25 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
 
         from moodreel.webapp import CSS, HEAD, create_app
 
-        blocks = create_app(app, settings.pitches_per_search)
+        upload_dir = Path(get_upload_folder()).resolve()
+        blocks = create_app(
+            app, settings.pitches_per_search, upload_dir=upload_dir, max_upload_bytes=settings.max_request_bytes
+        )
         # the page's login is the same HTTP Basic check as every other route (below)
-        api = gr.mount_gradio_app(api, blocks, path="/", css=CSS, head=HEAD, footer_links=["api"])
-        api.add_middleware(UploadGuard, upload_dir=Path(get_upload_folder()))
+        api = gr.mount_gradio_app(
+            api,
+            blocks,
+            path="/",
+            css=CSS,
+            head=HEAD,
+            footer_links=["api"],
+            max_file_size=settings.max_request_bytes,
+        )
+        # Gradio checks that a file named in a request was uploaded (inside its upload folder)
+        # only once its Blocks "have launched", which mounted Blocks never do: without this, a
+        # request naming /etc/passwd had it copied into the upload folder before any handler ran.
+        blocks.has_launched = True
+        api.add_middleware(UploadGuard, upload_dir=upload_dir)
     if settings.login is not None:
         user, password = settings.login
         api.add_middleware(BasicAuthGuard, user=user, password=password)  # outermost: runs first
@@ -482,14 +631,31 @@ def private_uploads() -> Iterator[Path]:
             os.environ["GRADIO_TEMP_DIR"] = previous
 
 
+def quiet_logging() -> None:
+    """moodreel's own lines at INFO, every library's at WARNING: Milvus Lite imports faiss, whose
+    loader logs three "Could not load library with AVX512 support" lines at INFO that mean
+    nothing; transformers draws a "Loading weights" bar for a 90 MB model."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    logging.getLogger("moodreel").setLevel(logging.INFO)
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass
+
+
 def run_server(settings: Settings, ingest_if_empty: bool = False) -> None:
     from moodreel.services import build_services
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    quiet_logging()
     with private_uploads():
         app = Moodreel(build_services(settings))
         if ingest_if_empty:
             ensure_ingested(app, settings)
+        log.info("loading the mood reader and the store")
         app.warm_up()
         if settings.pitches_per_search:  # the LLM loads beside the first visitors, not in front of them
             threading.Thread(target=app.warm_up_pitches, name="llm-warm-up", daemon=True).start()

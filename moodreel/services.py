@@ -83,8 +83,9 @@ class Services:
     def store(self) -> MilvusStore:
         if self._store is None:
             s = self.settings
+            # lazy: a command that never reads the store (moodreel mood) leaves it closed
             self._store = MilvusStore.open(
-                s.store_uri, s.collection, self.layout.size, s.milvus_token.get_secret_value()
+                s.store_uri, s.collection, self.layout.size, s.milvus_token.get_secret_value(), lazy=True
             )
         return self._store
 
@@ -107,7 +108,7 @@ class Services:
 
     @cached_property
     def viewers(self) -> Viewers:
-        return Viewers(self.store, ProfileStore(self.settings.state_dir))
+        return Viewers(self.store, ProfileStore(self.settings.state_dir, self.settings.max_profiles))
 
     @cached_property
     def posters(self) -> PosterMaker:

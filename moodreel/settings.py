@@ -161,6 +161,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body the app reads (bigger gets 413)."
     )
+    max_profiles: int = Field(
+        10_000, ge=1, description="Most viewers kept on disk; a new one past it gets 507 (forget some first)."
+    )
 
     @field_validator("auth")
     @classmethod

@@ -18,16 +18,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from moodreel.errors import StoreError, StoreInUseError
 from moodreel.filters import SearchFilters
-from moodreel.records import LIMITS, Hit, IndexedTitle, StoredTitle
+from moodreel.records import LIMITS, Hit, IndexedTitle, StoredTitle, is_title_id
 
 log = logging.getLogger(__name__)
 
@@ -105,44 +105,63 @@ def from_row(row: dict) -> StoredTitle:
     return StoredTitle(**data)
 
 
+def _connect(uri: str, token: str = ""):  # noqa: ANN202 (a pymilvus MilvusClient)
+    from pymilvus import MilvusClient
+
+    if not is_server_uri(uri):
+        try:
+            Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store's folder for {uri}: {exc.strerror}") from None
+    # Milvus Lite logs a 20-line traceback when it cannot start (the file is locked by
+    # another process, say) and then raises a vague "Open local milvus failed": keep its
+    # record and say what happened in one line instead.
+    held = _HeldRecords()
+    lite_log = logging.getLogger("milvus_lite.server_manager")
+    lite_log.addFilter(held)
+    try:
+        return MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+    except Exception as exc:  # pymilvus raises many types for an unreachable server
+        cause = held.exception()
+        if cause is not None and type(cause).__name__ == "DataDirLockedError":
+            raise StoreInUseError(f"{uri} is in use by another moodreel process: stop it or use --db") from None
+        raise StoreError(f"cannot open Milvus at {uri}: {cause or exc}") from None
+    finally:
+        lite_log.removeFilter(held)
+
+
 class MilvusStore:
     """One collection of titles. Create it with ``MilvusStore.open(uri, ...)``."""
 
-    def __init__(self, client, collection: str, dimension: int, uri: str) -> None:
-        self.client = client
+    def __init__(
+        self, client, collection: str, dimension: int, uri: str, connect: Callable[[], Any] | None = None
+    ) -> None:
+        self._client = client
+        self._connect = connect
         self.collection = collection
         self.dimension = dimension
         self.uri = uri
         self._loaded = False
 
+    @property
+    def client(self):  # noqa: ANN201 (a pymilvus MilvusClient)
+        """The Milvus client, connected on first use when the store was opened ``lazy``."""
+        if self._client is None:
+            if self._connect is None:
+                raise StoreError(f"the store at {self.uri} is closed")
+            self._client = self._connect()
+        return self._client
+
     # ---- lifecycle ---------------------------------------------------------------
     @classmethod
-    def open(cls, uri: str, collection: str = "titles", dimension: int = 384, token: str = "") -> MilvusStore:
-        from pymilvus import MilvusClient
-
-        if not is_server_uri(uri):
-            try:
-                Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the store's folder for {uri}: {exc.strerror}") from None
-        # Milvus Lite logs a 20-line traceback when it cannot start (the file is locked by
-        # another process, say) and then raises a vague "Open local milvus failed": keep its
-        # record and say what happened in one line instead.
-        held = _HeldRecords()
-        lite_log = logging.getLogger("milvus_lite.server_manager")
-        lite_log.addFilter(held)
-        try:
-            client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
-        except Exception as exc:  # pymilvus raises many types for an unreachable server
-            cause = held.exception()
-            if cause is not None and type(cause).__name__ == "DataDirLockedError":
-                raise StoreInUseError(
-                    f"{uri} is in use by another moodreel process: stop it or use --db"
-                ) from None
-            raise StoreError(f"cannot open Milvus at {uri}: {cause or exc}") from None
-        finally:
-            lite_log.removeFilter(held)
-        return cls(client, collection, dimension, uri)
+    def open(
+        cls, uri: str, collection: str = "titles", dimension: int = 384, token: str = "", lazy: bool = False
+    ) -> MilvusStore:
+        """A store over ``uri``. ``lazy``: connect on first use, so a command that never reads the
+        store (``moodreel mood``) neither starts Milvus Lite nor needs its file free."""
+        if lazy:
+            return cls(None, collection, dimension, uri, connect=lambda: _connect(uri, token))
+        return cls(_connect(uri, token), collection, dimension, uri)
 
     def exists(self) -> bool:
         return bool(self.client.has_collection(self.collection))
@@ -246,7 +265,8 @@ class MilvusStore:
         self._loaded = False
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:  # a lazy store never used has nothing to close
+            self._client.close()
 
     @contextmanager
     def rebuilding(self) -> Iterator[None]:
@@ -294,7 +314,7 @@ class MilvusStore:
         return len(items)
 
     def delete(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
+        ids = _catalog_ids(list(ids))
         if ids:
             self.client.delete(self.collection, ids=ids)
 
@@ -340,18 +360,24 @@ class MilvusStore:
         return int(result[0]["count(*)"]) if result else 0
 
     def get(self, ids: Sequence[str]) -> list[StoredTitle]:
+        """The stored titles among ``ids``; an id not in the catalog's format cannot be stored,
+        so it is never sent (pymilvus pastes ids into an expression unquoted)."""
+        ids = _catalog_ids(ids)
         if not ids:
             return []
         self._require()
-        rows = self.client.get(self.collection, ids=list(ids), output_fields=_SCALAR_OUTPUT)
+        rows = self.client.get(self.collection, ids=ids, output_fields=_SCALAR_OUTPUT)
         return [from_row(r) for r in rows]
 
     def all_titles(self, fields: Sequence[str] | None = None) -> list[StoredTitle]:
         return [from_row(r) for r in self._scan(list(fields or _SCALAR_OUTPUT))]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        ids = _catalog_ids(ids)
+        if not ids:
+            return {}
         self._require()
-        rows = self.client.get(self.collection, ids=list(ids), output_fields=["id", "vector"])
+        rows = self.client.get(self.collection, ids=ids, output_fields=["id", "vector"])
         return {r["id"]: np.asarray(r["vector"], dtype=np.float32) for r in rows}
 
     def stats(self) -> dict:
@@ -424,6 +450,11 @@ class _HeldRecords(logging.Filter):
             if record.exc_info and record.exc_info[1] is not None:
                 return record.exc_info[1]
         return None
+
+
+def _catalog_ids(ids: Sequence[str]) -> list[str]:
+    """``ids`` without the ones no stored title can have (``records.is_title_id``), in order."""
+    return [i for i in dict.fromkeys(ids) if is_title_id(i)]
 
 
 def filter_expression(filters: SearchFilters | None) -> str:

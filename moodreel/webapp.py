@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 from pydantic import ValidationError
 
 from moodreel.application import Moodreel
@@ -300,22 +301,60 @@ def search_handler(app: Moodreel, pitch_count: int):
     return handler
 
 
-def _read_and_delete(upload, user_id: str | None = None) -> History:
-    """An uploaded history (moodreel's CSV or another service's export, told by its header), read,
-    then deleted whatever happens: the raw file (user ids, every row) must not stay in the upload
-    folder, where the page could serve it back."""
-    path = Path(getattr(upload, "name", upload))
+MAX_UPLOAD_BYTES = 1 << 20
+
+
+def uploaded_file(upload, upload_dir: Path) -> Path:
+    """The path of a file this page received, or ``HistoryError`` before anything is read,
+    copied or deleted: the page's upload names a path on the server, and a crafted request
+    can name any (``/etc/passwd``, the catalog), so only files inside ``upload_dir`` count."""
+    raw = getattr(upload, "name", None) or getattr(upload, "path", None) or upload
+    folder = Path(upload_dir).resolve()
     try:
+        path = Path(str(raw)).resolve()
+    except (OSError, ValueError):
+        path = None
+    if path is None or folder not in path.parents or not path.is_file():
+        raise HistoryError("that upload is not a file this page received: choose the file again")
+    return path
+
+
+def _read_and_delete(
+    upload, upload_dir: Path, max_bytes: int = MAX_UPLOAD_BYTES, user_id: str | None = None
+) -> History:
+    """An uploaded history (moodreel's CSV or another service's export, told by its header),
+    read, then deleted whatever happens: the raw file (user ids, every row) must not stay in the
+    upload folder, where the page could serve it back. A path outside the upload folder is
+    refused unread and untouched. ``user_id`` names the viewer of a one-viewer export."""
+    path = uploaded_file(upload, upload_dir)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise HistoryError(f"{path.name} is {size:,} bytes: an uploaded history holds at most {max_bytes:,}")
         return read_export(path, (user_id or "").strip() or None, name=path.name).history
     finally:
         path.unlink(missing_ok=True)
+        if path.parent != Path(upload_dir).resolve():
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # the upload's own folder, when nothing else is in it
+        _drop_placeholders(Path(upload_dir))
+
+
+def _drop_placeholders(upload_dir: Path) -> None:
+    """Gradio's ``File(type="filepath").preprocess`` opens an empty ``tmp*`` file in the upload
+    folder for every upload and never uses or removes it: one 0-byte file (and an open file
+    handle) an upload. The folder is this process's own, so such files are only those."""
+    for leftover in upload_dir.resolve().glob("tmp*"):
         with contextlib.suppress(OSError):
-            path.parent.rmdir()  # the upload's own folder, when nothing else is in it
+            if leftover.is_file() and not leftover.is_symlink() and leftover.stat().st_size == 0:
+                leftover.unlink()
 
 
-def viewer_handler(app: Moodreel, samples: History | None):
+def viewer_handler(
+    app: Moodreel, samples: History | None, upload_dir: Path, max_upload_bytes: int = MAX_UPLOAD_BYTES
+):
     """Pick sample viewers or upload a history -> (viewer id, or ids watching together; summary HTML).
-    An uploaded file is deleted once read."""
+    An uploaded file is deleted once read; only files inside ``upload_dir`` are read."""
 
     def handler(
         sample: str | list[str] | None, upload, user_id: str | None
@@ -323,7 +362,8 @@ def viewer_handler(app: Moodreel, samples: History | None):
         picked = _viewer_ids(sample)
         try:
             if upload:
-                built = [app.viewer_from_history(_read_and_delete(upload, user_id), user_id)]
+                history = _read_and_delete(upload, upload_dir, max_upload_bytes, user_id)
+                built = [app.viewer_from_history(history, user_id)]
             elif picked and samples is not None:
                 built = list(app.viewers_from_history(samples, picked).values())
             else:
@@ -597,10 +637,16 @@ def _sample_history(app: Moodreel) -> History | None:
 
 
 def create_app(
-    app: Moodreel, pitch_count: int = 20, with_viewers: bool = True, posters: bool = True
+    app: Moodreel,
+    pitch_count: int = 20,
+    with_viewers: bool = True,
+    posters: bool = True,
+    upload_dir: Path | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
 ) -> gr.Blocks:
     """The page; ``with_viewers`` adds the viewer picker and 👍/👎 (mood-only search without);
     ``posters``: cards show a poster thumbnail (from ``/api/poster``, so the API must be mounted).
+    An uploaded history is read only from ``upload_dir`` (default: Gradio's upload folder).
 
     Searches run side by side (no queue limit): a visitor's cards never wait for another
     visitor's pitches; the pitches themselves take turns on the LLM."""
@@ -644,7 +690,9 @@ def create_app(
                     )
                 use = gr.Button("Use these viewers", elem_id="use-viewers")
                 viewer_status = gr.HTML(elem_id="viewer-status")
-            pick_viewer = viewer_handler(app, samples)
+            pick_viewer = viewer_handler(
+                app, samples, upload_dir or Path(get_upload_folder()), max_upload_bytes
+            )
             use.click(
                 lambda *args: (*pick_viewer(*args), None),  # the file is gone once read: clear it
                 inputs=[sample, upload, upload_user],

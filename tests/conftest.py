@@ -36,6 +36,22 @@ def small_catalog(tmp_path) -> Path:
     return target
 
 
+# make test runs the suite on two workers (pytest-xdist, --dist loadgroup): the tests that share
+# one expensive process (the Milvus server, the local LLM, a browser) stay on one worker, so it
+# starts once, not once a worker; timing-sensitive tests are marked `serial` and run after.
+XDIST_GROUPS = {"milvus_server": "milvus", "local_chat_model": "llm", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        group = next((g for f, g in XDIST_GROUPS.items() if f in fixtures), None)
+        if group is None and item.get_closest_marker("e2e"):
+            group = "browser"
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def real_embedder():
     from moodreel.embedding import SentenceTransformerEmbedder

@@ -150,6 +150,7 @@ def post_raw(client: TestClient, raw: str | bytes) -> httpx.Response:
     return client.post("/api/recommend", content=raw, headers={"content-type": "application/json"})
 
 
+@pytest.mark.serial  # timing-sensitive: runs alone, after the parallel run
 def test_a_body_over_the_cap_gets_413_before_it_is_parsed(client):
     started = time.monotonic()
     huge = json.dumps({"mood": "x", "filters": {"genres": ["g"] * 300_000}})  # the 22-minute request
@@ -171,6 +172,13 @@ BAD_BODIES = [
     ('{"mood": "x", "filters": {"min_year": Infinity}}', ["body", "filters", "min_year"], "finite"),
     ('{"mood": "x", "k": -Infinity}', ["body", "k"], "finite"),
     ('{"mood": "x", "k": NaN}', ["body", "k"], "finite"),
+    # a count is a JSON number: not "5", not true, not 5.5 (5.0 is 5, as JSON Schema says)
+    ('{"mood": "x", "k": "5"}', ["body", "k"], "valid integer"),
+    ('{"mood": "x", "k": true}', ["body", "k"], "valid integer"),
+    ('{"mood": "x", "k": 5.5}', ["body", "k"], "integer"),
+    ('{"mood": "x", "pitch": "yes"}', ["body", "pitch"], "valid boolean"),
+    ('{"mood": "x", "include_watched": 1}', ["body", "include_watched"], "valid boolean"),
+    ('{"mood": 7}', ["body", "mood"], "valid string"),
     (
         '{"mood": "x", "user_id": "u", "history": [{"content_name": "Night Terror", "rating": NaN,'
         ' "watch_time_minutes": 1}]}',
@@ -200,10 +208,16 @@ BAD_BODIES = [
 
 OTHER_ENDPOINTS = [
     ("/api/like", '{"title": "Night Terror", "k": NaN}', ["body", "k"], "finite"),
+    ("/api/like", '{"id": null}', ["body", "id"], "valid string"),
+    ("/api/like", '{"title": "Night Terror", "k": "2"}', ["body", "k"], "valid integer"),
+    ("/api/like", '{"id": "x\'] or id in [\'h1"}', ["body", "id"], "pattern"),
+    ("/api/like", '{"id": "x\\\\"}', ["body", "id"], "pattern"),
     ("/api/like", json.dumps({"title": "t" * 513}), ["body", "title"], "at most 512"),
     ("/api/journey", '{"from": "sad", "to": "happy", "steps": Infinity}', ["body", "steps"], "finite"),
     ("/api/journey", '{"from": "\\udc00", "to": "happy"}', ["body", "from"], "unicode"),
     ("/api/vote", '{"user_id": "u", "id": "h1", "vote": -Infinity}', ["body", "vote"], "finite"),
+    ("/api/vote", '{"user_id": "u", "id": "h1", "vote": true}', ["body", "vote"], "valid integer"),
+    ("/api/vote", '{"user_id": "u", "id": "x\'] or id like \'%\' or id in [\'", "vote": 1}', ["body", "id"], "pattern"),
 ]
 
 
@@ -253,6 +267,7 @@ def test_list_caps_hold_for_filters_built_in_code():
 # ---- 4. SIGTERM stops a busy server ---------------------------------------------------------
 
 
+@pytest.mark.serial  # timing-sensitive: runs alone, after the parallel run
 def test_sigterm_stops_a_busy_server_promptly(tmp_path):
     """A request still working (a parser busy for 10 minutes) and an open event stream must not
     keep a stopped server alive: SIGTERM ends it within the grace period."""

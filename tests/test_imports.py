@@ -72,7 +72,10 @@ def test_netflix_titles_roll_episodes_up_to_their_series():
         False,
     )
     assert series_of("Black Mirror: Bandersnatch") == ("Black Mirror: Bandersnatch", False)
-    assert series_of("D.B. Cooper: Where Are You?!: Season 1: Episode 2") == ("D.B. Cooper: Where Are You?!", True)
+    assert series_of("D.B. Cooper: Where Are You?!: Season 1: Episode 2") == (
+        "D.B. Cooper: Where Are You?!",
+        True,
+    )
     assert series_of("Chef's Table: Volume 2: Grant Achatz") == ("Chef's Table", True)
 
 
@@ -259,9 +262,9 @@ def test_api_viewers_takes_a_multipart_export(tmp_path):
         bad = client.post(
             "/api/viewers", files={"file": ("watchlist.csv", f, "text/csv")}, data={"user_id": "lb"}
         )
-    assert bad.status_code == 422 and "not a history" in bad.json()["detail"]
+    assert bad.status_code == 422 and "not a history" in bad.text
     with (EXPORTS / "ratings.csv").open("rb") as f:
         wrong = client.post(
             "/api/viewers", files={"file": ("r.csv", f)}, data={"user_id": "lb", "format": "imdb"}
         )
-    assert wrong.status_code == 422 and "should hold Const" in wrong.json()["detail"]
+    assert wrong.status_code == 422 and "should hold Const" in wrong.text

@@ -32,6 +32,7 @@ def page_url(tmp_path):
     demo.close()
 
 
+@pytest.mark.serial  # timing-sensitive: runs alone, after the parallel run
 def test_a_second_visitors_cards_do_not_wait_for_the_first_visitors_pitches(page_url):
     from gradio_client import Client
 

@@ -215,6 +215,7 @@ def test_ordinary_synopses_pass_unchanged():
 # ---- time, cancellation, no model --------------------------------------------------------------
 
 
+@pytest.mark.serial  # timing-sensitive: runs alone, after the parallel run
 def test_waiting_for_a_busy_llm_does_not_count_against_the_pitch_timeout():
     model = WordStreamModel(pause=0.06).enqueue(
         f"Tagline: Dread\nPitch: {GOOD}", f"Tagline: Dread\nPitch: {GOOD}"
@@ -237,6 +238,7 @@ def test_waiting_for_a_busy_llm_does_not_count_against_the_pitch_timeout():
     assert text_of(results["second"]) == GOOD and not results["second"][-1].notice  # ...and was not cut
 
 
+@pytest.mark.serial  # timing-sensitive: runs alone, after the parallel run
 def test_a_pitch_slower_than_the_timeout_says_so():
     model = WordStreamModel(pause=0.2).enqueue(f"Tagline: Dread\nPitch: {GOOD} Lock the doors.")
     chunks = pitch(model, timeout_s=0.5)

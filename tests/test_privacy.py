@@ -37,7 +37,7 @@ def test_an_uploaded_history_is_deleted_once_read(tmp_path):
 
     app = Moodreel(make_services(tmp_path), None)
     path = upload(tmp_path / "uploads", history_csv())
-    uid, status = viewer_handler(app, None)(None, str(path), "alice@example.com")
+    uid, status = viewer_handler(app, None, tmp_path / "uploads")(None, str(path), "alice@example.com")
     assert uid == "alice@example.com" and "1 titles not matched" in status
     assert not path.exists() and not path.parent.exists()
     assert app.load_viewer(uid).seen_ids  # the profile was kept; the file was not
@@ -49,7 +49,7 @@ def test_an_unusable_upload_is_deleted_too(tmp_path):
     app = Moodreel(make_services(tmp_path), None)
     path = upload(tmp_path / "uploads", "user_id,title\nalice,Jaws\n")
     with pytest.raises(gr.Error, match="no column 'content_name'"):
-        viewer_handler(app, None)(None, str(path), "alice")
+        viewer_handler(app, None, tmp_path / "uploads")(None, str(path), "alice")
     assert not path.exists()
 
 

@@ -20,6 +20,7 @@ from moodreel.search.describe import MIN_WORDS, top_up
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
+from tests.contracts import problem_text
 from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, PlainWords, QueueChatModel, index_titles
 
 
@@ -433,7 +434,7 @@ def test_api_personalizes_with_user_and_history(tmp_path):
             "history": [{"content_name": "X", "rating": 8, "watch_time_minutes": 1}],
         },
     )
-    assert bad.status_code == 422 and "history row 1: rating 8" in bad.json()["detail"]
+    assert bad.status_code == 422 and "history row 1: rating 8" in problem_text(bad)
     assert client.post("/api/recommend", json={"mood": "x", "user_id": "nobody"}).status_code == 422
 
 
@@ -449,7 +450,7 @@ def test_web_handlers_pick_a_viewer_and_take_feedback(tmp_path):
         for i in range(8)
     ]
     samples = parse_history(rows, "samples")
-    uid, status = viewer_handler(app, samples)("<b>al</b>", None, None)
+    uid, status = viewer_handler(app, samples, tmp_path)("<b>al</b>", None, None)
     assert uid == "<b>al</b>" and "&lt;b&gt;al&lt;/b&gt;" in status and "<b>al</b>" not in status
     handler = search_handler(app, 0)
     page = list(handler("tonight", 5, "Any", [], [], None, None, None, uid))[-1]

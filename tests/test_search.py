@@ -16,7 +16,7 @@ from moodreel.store import filter_expression
 from moodreel.webapp import CardText, render_cards, search_handler
 
 # The CLI/API contract for one result (issue 3): other tools rely on exactly these keys.
-from tests.contracts import RESULT_KEYS
+from tests.contracts import RESULT_KEYS, problem_text
 from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
 
 
@@ -223,7 +223,7 @@ def test_api_recommend_validates_and_answers(tmp_path):
         assert response.status_code == 422, bad
         assert response.json()["detail"]
     empty = client.post("/api/recommend", json={"mood": "   "})
-    assert empty.status_code == 422 and "empty" in empty.json()["detail"]
+    assert empty.status_code == 422 and "empty" in problem_text(empty)
     assert np.isfinite(body["results"][0]["score"])
 
 

@@ -24,6 +24,7 @@ from moodreel.llm.steering import (
 )
 from moodreel.services import build_services
 from moodreel.settings import Settings
+from tests.contracts import problem_text
 from tests.fakes import HashEmbedder
 from tests.test_profiles import horror_fan_rows, make_recommender, make_services
 
@@ -160,7 +161,7 @@ def test_cli_and_api_say_why_they_cannot_steer(tmp_path, monkeypatch):
     rows = [{"content_name": f"Horror Story {i}", "rating": 5, "watch_time_minutes": 100} for i in range(6)]
     body = {"mood": "tonight", "k": 2, "pitch": True, "user_id": "alice", "history": rows, "steer": 1.0}
     response = api.post("/api/recommend", json=body)
-    assert response.status_code == 422 and "no access to the logits" in response.json()["detail"]
+    assert response.status_code == 422 and "no access to the logits" in problem_text(response)
     assert api.post("/api/recommend", json={**body, "steer": 50}).status_code == 422
 
 

@@ -22,6 +22,7 @@ from moodreel.mood.base import MAX_MOOD_EMOTIONS, MoodParse, clean_mood_text
 from moodreel.mood.goemotions import NEUTRAL
 from moodreel.mood.lexical import KEYS as LEXICAL_KEYS
 from moodreel.mood.lexical import LexicalHead
+from moodreel.order import descending
 from moodreel.settings import PROJECT_ROOT
 
 DEFAULT_WEIGHTS = PROJECT_ROOT / "data" / "mood_classifier.npz"
@@ -122,12 +123,12 @@ class ClassifierMoodParser:
         result = []
         for row in self._probabilities(texts):
             fired = np.flatnonzero(row >= self.head.thresholds)
-            result.append([self.head.labels[i] for i in fired[np.argsort(-row[fired], kind="stable")]])
+            result.append([self.head.labels[i] for i in fired[descending(row[fired])]])
         return result
 
     def parse(self, text: str) -> MoodParse:
         row = self._probabilities([clean_mood_text(text)])[0]
-        order = [i for i in np.argsort(-row, kind="stable") if i != self._neutral]
+        order = [i for i in descending(row) if i != self._neutral]
         chosen = [i for i in order if row[i] >= self.head.thresholds[i]]
         if not chosen:
             chosen = [i for i in order if row[i] >= FALLBACK_RATIO * self.head.thresholds[i]] or order[:1]

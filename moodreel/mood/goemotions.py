@@ -100,8 +100,3 @@ def nearest_label_predictor(embedder) -> Callable[[list[str]], list[list[str]]]:
 
     return predict
 
-
-if __name__ == "__main__":  # the older spelling of `python -m moodreel.mood.score_classifier`
-    from moodreel.mood.score_classifier import main
-
-    raise SystemExit(main())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from moodreel.embedding import Embedder
+from moodreel.order import descending
 from moodreel.vibes.lexicon import EMOTIONS
 
 # GoEmotions labels that say how someone relates to the text, not a vibe to look for.
@@ -59,7 +60,7 @@ class VibeWords:
         self._words()
         vector = self.embedder.embed([text])[0]
         sims = self._lexicon @ vector
-        order = np.argsort(-sims, kind="stable")[:n]
+        order = descending(sims)[:n]
         best = float(sims[order[0]])
         return [EMOTIONS[i] for i in order if float(sims[i]) >= best - MARGIN]
 

@@ -105,18 +105,21 @@ def parse_history(records: Iterable[Mapping[str, object]], source: str, first_li
     return history
 
 
-def read_history(path: Path | str) -> History:
+def read_history(path: Path | str, name: str | None = None) -> History:
+    """The history in the CSV file ``path``; messages call it ``name`` (default: the path), so
+    an uploaded file is named by its own name, never by the server's folder."""
     path = Path(path)
+    name = name or str(path)
     if not path.is_file():
-        raise HistoryError(f"history file {path} does not exist")
+        raise HistoryError(f"history file {name} does not exist")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise HistoryError(f"history file {path} is not UTF-8: {exc}") from None
+        raise HistoryError(f"history file {name} is not UTF-8: {exc}") from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     for column in COLUMNS:
         if column not in header:
-            raise HistoryError(f"history file {path} has no column '{column}' (need {', '.join(COLUMNS)})")
+            raise HistoryError(f"history file {name} has no column '{column}' (need {', '.join(COLUMNS)})")
     reader.fieldnames = header
-    return parse_history(reader, str(path))
+    return parse_history(reader, name)

@@ -22,15 +22,21 @@ import os
 import secrets
 from pathlib import Path
 
+from moodreel.errors import ProfileLimitError
 from moodreel.profiles.profile import ViewerProfile
 
 SECRET_FILE = "viewer_secret.key"
 
 
 class ProfileStore:
-    def __init__(self, state_dir: Path) -> None:
+    """Viewers' profiles and votes, one file each, named by a pseudonym. At most
+    ``max_profiles`` viewers are kept (None: no limit): any client can send new user ids, and
+    each would otherwise leave a file for good."""
+
+    def __init__(self, state_dir: Path, max_profiles: int | None = None) -> None:
         self.state_dir = Path(state_dir)
         self.root = self.state_dir / "profiles"
+        self.max_profiles = max_profiles
         self._secret: bytes | None = None
 
     @property
@@ -68,7 +74,15 @@ class ProfileStore:
             return None
 
     def save(self, profile: ViewerProfile) -> None:
-        _write(self._profile_path(profile.pid), profile.model_dump_json())
+        path = self._profile_path(profile.pid)
+        if self.max_profiles is not None and not path.exists():
+            kept = sum(1 for _ in self.root.glob("*.json")) if self.root.is_dir() else 0
+            if kept >= self.max_profiles:
+                raise ProfileLimitError(
+                    f"this server keeps at most {self.max_profiles:,} viewers and has {kept:,}: forget some "
+                    "(moodreel forget-user) or raise MOODREEL_MAX_PROFILES"
+                )
+        _write(path, profile.model_dump_json())
 
     def feedback(self, pid: str) -> dict[str, int]:
         path = self._feedback_path(pid)

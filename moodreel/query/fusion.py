@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from moodreel.order import descending
 from moodreel.query.mood_query import MoodQuery
 from moodreel.query.understanding import Understood
 from moodreel.records import Hit
@@ -120,7 +121,7 @@ def explain(
     if feeling_vectors is not None and title_feeling_vectors is not None and len(t.emotions):
         sims = title_feeling_vectors @ feeling_vectors.T
         best = sims.max(axis=1)
-        order = np.argsort(-best, kind="stable")
+        order = descending(best)  # ties (within 1e-4) keep the title's own order
         unwanted = set(understood.avoid_feelings)
         words = [
             t.emotions[i] for i in order if best[i] >= WHY_FEELING_THRESHOLD and t.emotions[i] not in unwanted

@@ -326,7 +326,13 @@ def checked(understood: Understood) -> Understood:
 
 
 def checked_follow_up(state: FollowUp) -> FollowUp:
+    """A follow-up state sent back by a client: its understanding ``checked``, its ids catalog ids."""
+    from moodreel.records import TITLE_ID_PATTERN
+
     checked(state.understood)
+    bad = [i for i in state.near + state.exclude if not re.fullmatch(TITLE_ID_PATTERN, i)]
+    if bad:
+        raise ValueError(f"follow_up: not a catalog id: {', '.join(map(repr, bad[:5]))}")
     for name in ("near", "near_titles", "exclude", "said", "notes"):
         if len(getattr(state, name)) > 100:
             raise ValueError(f"follow_up.{name}: more than 100 items")

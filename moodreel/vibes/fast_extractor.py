@@ -17,6 +17,7 @@ import emoji as emoji_lib
 import numpy as np
 
 from moodreel.embedding import Embedder
+from moodreel.order import descending
 from moodreel.records import MAX_EMOTIONS, Title, TitleVibes
 from moodreel.vibes.lexicon import EMOTIONS, GENRE_EMOJI, GENRE_EMOTIONS, STOP_EMOJI_WORDS
 
@@ -84,7 +85,7 @@ class FastExtractor:
             for genre in title.genres:
                 for word in GENRE_EMOTIONS.get(genre, ()):
                     row[self._index[word]] += GENRE_BONUS / max(1, len(title.genres)) ** 0.5
-            best = np.argsort(-row)[:MAX_EMOTIONS]
+            best = descending(row)[:MAX_EMOTIONS]
             out.append([EMOTIONS[i] for i in best])
         return out
 

@@ -1,0 +1,168 @@
+"""A viewer in the final order: their habits and how much popularity they follow, per request.
+
+The taste vector (liked titles' vibe, plot and genres) already moves the store search
+(``search.recommender``). What a vector cannot hold is added here, as an extra score per
+candidate before ``fusion.rerank``:
+
+    extra(t) = HABIT[kind] * habit(t) + POPULARITY[kind] * lean(viewer) * fame(t)
+
+- ``habit(t)``: the title's habit score for the viewer (``habits.log_ratios``, summed): films
+  or series, era, country, length and fame as the history shows them. A feature the request
+  constrains (a type, an era, a country, a length asked for) is left out: the request wins.
+- ``fame(t)``: log10(IMDb votes + 1) / 6, capped at 1 (a million votes count fully).
+- ``lean(viewer)``: how well known the viewer's own titles are, the mean fame of their
+  history (a viewer of cult titles gets less of the popularity term), to ``LEAN_POWER``.
+- ``kind``: "open" (nothing specific asked), "specific" (a mood, a topic, a genre: the
+  request leads, habits only shape) or "taste" (no mood at all).
+
+The weights were tuned on simulated dev viewers (``bench/personalization.py --tune``) and
+reported on a separate test set (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+
+from moodreel.filters import SearchFilters
+from moodreel.profiles.habits import FAME_BINS, CatalogShares, Habits, log_ratios, title_bins
+from moodreel.profiles.profile import ViewerProfile
+
+HABIT = {"open": 0.06, "specific": 0.04, "taste": 0.06}
+POPULARITY = {"open": 0.3, "specific": 0.1, "taste": 0.3}
+LEAN_POWER = 2.0
+# Candidates read from the store for a viewer, so that habits have titles to choose among.
+POOL = 150
+# Fame of each votes bin (log10 of a typical count / 6), for a viewer's lean.
+_BIN_FAME = {"none": 0.0, **{name: min(1.0, math.log10(limit / 3) / 6) for limit, name in FAME_BINS}}
+_BIN_FAME["500k+"] = 1.0
+CATALOG_FIELDS = ["id", "title", "type", "release_year", "production_countries", "runtime", "imdb_votes"]
+# A habit named in the why only when it moves the title at least this much (log-ratio).
+WHY_MIN_RATIO = 0.3
+COUNTRY_ADJECTIVES = {
+    "US": "American", "GB": "British", "IN": "Indian", "JP": "Japanese", "KR": "Korean", "CA": "Canadian",
+    "FR": "French", "ES": "Spanish", "MX": "Mexican", "DE": "German", "CN": "Chinese", "AU": "Australian",
+    "BR": "Brazilian", "TR": "Turkish", "EG": "Egyptian", "NG": "Nigerian", "IT": "Italian",
+    "TW": "Taiwanese", "HK": "Hong Kong", "PH": "Filipino", "TH": "Thai", "ID": "Indonesian",
+    "AR": "Argentinian", "CO": "Colombian", "SE": "Swedish", "NO": "Norwegian", "DK": "Danish",
+}  # fmt: skip
+
+
+def _decade(era: str) -> str:
+    """ "1990s" -> "90s"; "2010s" stays."""
+    return era[2:] if era < "2000s" else era
+
+
+def fame(votes: int | None) -> float:
+    return min(1.0, math.log10((votes or 0) + 1) / 6.0)
+
+
+def lean(habits: Habits | None) -> float:
+    """Mean fame of the viewer's titles (0..1), to ``LEAN_POWER``; 1 without a history."""
+    counted = habits.counts.get("fame", {}) if habits else {}
+    total = sum(counted.values())
+    if not total:
+        return 1.0
+    mean = sum(_BIN_FAME.get(b, 0.0) * c for b, c in counted.items()) / total
+    return mean**LEAN_POWER
+
+
+def constrained(filters: SearchFilters | None) -> set[str]:
+    """Habit features a request's filters already decide."""
+    if filters is None:
+        return set()
+    skip = set()
+    if filters.type:
+        skip.add("type")
+    if filters.min_year is not None or filters.max_year is not None:
+        skip.add("era")
+    if filters.countries:
+        skip.add("country")
+    if filters.max_runtime is not None:
+        skip.add("length")
+    return skip
+
+
+class TasteRanker:
+    """Extra scores and why lines for one viewer's candidates; the catalog shares are read
+    once, on first use (``catalog``: a provider, e.g. a scan of the store)."""
+
+    def __init__(
+        self,
+        catalog: Callable[[], CatalogShares],
+        habit: dict[str, float] | None = None,
+        popularity: dict[str, float] | None = None,
+        pool: int = POOL,
+    ) -> None:
+        self._catalog_provider = catalog
+        self._catalog: CatalogShares | None = None
+        self.habit = dict(HABIT if habit is None else habit)
+        self.popularity = dict(POPULARITY if popularity is None else popularity)
+        self.pool = pool
+
+    @property
+    def catalog(self) -> CatalogShares:
+        if self._catalog is None:
+            self._catalog = self._catalog_provider()
+        return self._catalog
+
+    def extra(
+        self, titles: Iterable, viewer: ViewerProfile, kind: str, filters: SearchFilters | None = None
+    ) -> dict[str, float]:
+        """title id -> score added to the fused one (``titles``: ``StoredTitle``s)."""
+        skip = constrained(filters)
+        habit_w, pop_w = self.habit.get(kind, 0.0), self.popularity.get(kind, 0.0) * lean(viewer.habits)
+        out = {}
+        for t in titles:
+            score = pop_w * fame(t.imdb_votes)
+            if viewer.habits is not None and habit_w:
+                score += habit_w * sum(log_ratios(viewer.habits, self.catalog, title_bins(t), skip).values())
+            out[t.id] = score
+        return out
+
+    def why(self, title, viewer: ViewerProfile, filters: SearchFilters | None = None) -> str | None:
+        """ "you mostly watch films from the 90s": the viewer's clear habits this title shares."""
+        habits = viewer.habits
+        if habits is None:
+            return None
+        skip = constrained(filters)
+        bins_ = title_bins(title)
+        ratios = log_ratios(habits, self.catalog, bins_, skip)
+
+        def shared(feature: str) -> str | None:
+            top = habits.top(feature)
+            if top is None or top[0] != bins_.get(feature) or ratios.get(feature, 0.0) < WHY_MIN_RATIO:
+                return None
+            return top[0]
+
+        kind, era, country = shared("type"), shared("era"), shared("country")
+        famous = shared("fame")
+        famous = famous if famous in ("<1k", "1k-10k", "100k-500k", "500k+") else None
+        if not (kind or era or country or famous):
+            return None
+        noun = {"MOVIE": "films", "SHOW": "series"}.get(kind or "", "titles")
+        adjective = (
+            COUNTRY_ADJECTIVES.get(country, f"{country}") + " " if country and country != "none" else ""
+        )
+        when = (
+            f" from the {_decade(era)}"
+            if era and era != "before 1970"
+            else " from before 1970"
+            if era
+            else ""
+        )
+        text = f"you mostly watch {adjective}{noun}{when}" if (kind or era or country) else ""
+        if famous:
+            note = "well known" if famous in ("100k-500k", "500k+") else "off the beaten track"
+            text = (
+                f"{text}; {note}, like most of what you watch"
+                if text
+                else f"{note}, like most of what you watch"
+            )
+        return text
+
+
+def most_voted(titles: Sequence, seen: set[str], k: int) -> list:
+    """The popularity baseline: the ``k`` most-voted titles not yet seen (ties by id)."""
+    found = [t for t in titles if t.id not in seen]
+    return sorted(found, key=lambda t: (-(t.imdb_votes or 0), t.id))[:k]

@@ -43,6 +43,9 @@ _BIN_FAME["500k+"] = 1.0
 CATALOG_FIELDS = ["id", "title", "type", "release_year", "production_countries", "runtime", "imdb_votes"]
 # A habit named in the why only when it moves the title at least this much (log-ratio).
 WHY_MIN_RATIO = 0.3
+# A country only when the viewer watches it at least e times as often as the catalog holds it:
+# "Korean series" says something, "American films" (a third of the catalog) does not.
+WHY_MIN_RATIO_COUNTRY = 1.0
 COUNTRY_ADJECTIVES = {
     "US": "American", "GB": "British", "IN": "Indian", "JP": "Japanese", "KR": "Korean", "CA": "Canadian",
     "FR": "French", "ES": "Spanish", "MX": "Mexican", "DE": "German", "CN": "Chinese", "AU": "Australian",
@@ -137,7 +140,8 @@ class TasteRanker:
 
         def shared(feature: str) -> str | None:
             top = habits.top(feature)
-            if top is None or top[0] != bins_.get(feature) or ratios.get(feature, 0.0) < WHY_MIN_RATIO:
+            least = WHY_MIN_RATIO_COUNTRY if feature == "country" else WHY_MIN_RATIO
+            if top is None or top[0] != bins_.get(feature) or ratios.get(feature, 0.0) < least:
                 return None
             return top[0]
 

@@ -186,3 +186,22 @@ def test_an_old_profile_file_still_loads_and_is_rebuilt_with_habits(tmp_path):
     path.write_text(json.dumps(old), encoding="utf-8")
     voted = viewers.vote("old", "cm00", 1)
     assert voted.habits is not None and voted.habits.counts["era"]["1990s"] == 6
+
+
+def test_why_names_the_habits_a_title_shares_and_only_telling_countries():
+    catalog = CatalogShares(
+        shares={"type": {"MOVIE": 0.6, "SHOW": 0.4}, "country": {"US": 0.4, "KR": 0.05, "GB": 0.55}}
+    )
+    ranker = TasteRanker(lambda: catalog)
+
+    def viewer(country, type_="SHOW", n=10):
+        return ViewerProfile(pid="p", habits=learn_habits([({"type": type_, "country": country}, 1.0)] * n))
+
+    korean = StoredTitle(id="k", title="k", type="SHOW", production_countries=["KR"])
+    american = StoredTitle(id="a", title="a", type="SHOW", production_countries=["US"])
+    assert ranker.why(korean, viewer("KR")) == "you mostly watch Korean series"
+    assert (
+        ranker.why(american, viewer("US")) == "you mostly watch series"
+    )  # a third of the catalog: not telling
+    assert ranker.why(american, viewer("KR", "MOVIE")) is None  # shares nothing
+    assert ranker.why(korean, viewer("KR", n=2)) is None  # two titles are no pattern

@@ -80,7 +80,11 @@ def test_log_ratios_follow_a_clear_pattern_and_stay_near_zero_on_little_evidence
 def test_cult_viewers_lean_less_on_popularity():
     cult = Habits(titles=10, counts={"fame": {"<1k": 8, "1k-10k": 2}})
     mainstream = Habits(titles=10, counts={"fame": {"500k+": 8, "100k-500k": 2}})
-    assert lean(cult) < 0.4 < 0.8 < lean(mainstream) <= 1.0 and lean(None) == 1.0
+    catalog = CatalogShares(shares={"fame": {"<1k": 0.3, "10k-100k": 0.4, "500k+": 0.3}})
+    typical = Habits(titles=10, counts={"fame": {"<1k": 3, "10k-100k": 4, "500k+": 3}})
+    assert lean(cult, catalog) == 0.0 and lean(typical, catalog) < 0.01  # no more than a random pick
+    assert 0.8 < lean(mainstream, catalog) <= 1.0 and lean(None, catalog) == 1.0
+    assert lean(cult) < lean(mainstream) / 2  # against an empty catalog: the plain mean fame
     assert fame(None) == 0 and abs(fame(10**6) - 1.0) < 1e-6 and 0 < fame(1000) < fame(100_000) < 1
     assert fame(2_500_000) > fame(10**6)  # not capped: the most-voted titles still differ
     titles = [

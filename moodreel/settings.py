@@ -120,7 +120,7 @@ class Settings(BaseSettings):
         "classifier", description="classifier (fast, no LLM; best on GoEmotions) or llm."
     )
     personalization: float = Field(
-        1.0,
+        0.5,
         ge=0,
         le=1,
         description=(

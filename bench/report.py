@@ -23,7 +23,6 @@ ORDER = [
     ("pitch", "Pitch quality and speed"),
     ("ingest", "Ingest throughput"),
     ("personalization", "Personalization"),
-    ("personalization_tune", "Personalization: tuning the taste weights on dev viewers"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
     ("features", "More like this, mood journeys, watching together"),
     ("load", "Load: 50 clients at once, hostile bodies, SIGTERM"),

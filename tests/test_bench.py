@@ -156,6 +156,12 @@ def test_latency_ingest_and_personalization_benches(env):
         figures = taste["simulated"][key]
         assert 0.0 <= figures["hit_rate_at_10"] <= 1.0 and 0.0 <= figures["liked_genre_share"] <= 1.0
     assert set(taste["acceptance"]) >= {"open_horror_with", "open_horror_without", "specific_comedy_with"}
+    real = taste["real"]
+    assert real["viewers"] == 4 and len(real["results"]) == 5 and "all four" in real["results"]
+    for row in ("mood_only", "mood_taste", "taste_only", "most_voted"):
+        mean, low, high = real["results"]["all four"][row]["hit"]
+        assert 0.0 <= low <= mean <= high <= 1.0
+    assert taste["feedback"]["viewers"] == 4
     assert {p.stem for p in results.glob("*.json")} == {"latency", "ingest", "personalization"}
 
 

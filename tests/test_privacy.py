@@ -106,7 +106,10 @@ def test_a_profile_file_holds_only_what_the_readme_says(tmp_path):
     assert "alice" not in text and "My Secret Home Video" not in text and "4321" not in text
     data = json.loads(text)
     assert set(data) == {
-        "pid", "source", "watched", "feedback", "genres", "emotions", "liked", "disliked", "viewer_type", "taste"
+        "pid", "source", "watched", "feedback", "genres", "emotions", "liked", "disliked", "viewer_type", "taste",
+        "habits", "version",
     }  # fmt: skip
-    assert set(data["watched"][0]) == {"id", "title", "type", "genres", "emotions", "rating", "completion"}
+    assert set(data["watched"][0]) == {"id", "title", "type", "genres", "emotions", "rating", "completion",
+                                       "year", "countries", "runtime", "votes"}  # fmt: skip
+    assert set(data["habits"]) == {"titles", "counts"}
     assert profile.pid == data["pid"]

@@ -12,6 +12,8 @@ runtime count as complete.
 - taste vector: normalize(rating-weighted mean of liked title vectors
   - DISLIKE_WEIGHT * weighted mean of disliked ones), in the title-vector space;
   ``None`` when there is nothing liked or disliked.
+- habits (``habits.py``): what the viewer watches apart from what it is about (films or
+  series, era, country, length, how well known), as counts per bin; ``None`` without titles.
 - viewer type, first rule that holds:
   1. binge watcher: at least half of the titles are shows, watched to a mean
      completion of 0.6 or more;
@@ -31,12 +33,17 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from moodreel.profiles.habits import Habits, bins, learn_habits, watch_weight
+
 SHOW_EPISODES = 8
 LIKED_MIN = 4.0
 DISLIKED_MAX = 2.0
 DISLIKE_WEIGHT = 0.5
 FEEDBACK_RATING = {1: 5.0, -1: 1.0}
 TOP_EMOTIONS = 5
+# Version 2 added the titles' year, countries, runtime and votes and the habits: a profile
+# file of version 1 still loads (the fields default), and is rebuilt from the store when used.
+PROFILE_VERSION = 2
 
 ViewerType = Literal["enthusiast", "casual viewer", "binge watcher", "explorer"]
 
@@ -53,6 +60,13 @@ class WatchedTitle(BaseModel):
     emotions: list[str] = []
     rating: float = Field(ge=0, le=5)
     completion: float = Field(ge=0, le=1)
+    year: int | None = None
+    countries: list[str] = []
+    runtime: int | None = None
+    votes: int | None = None
+
+    def bins(self) -> dict[str, str | None]:
+        return bins(self.type, self.year, self.countries, self.runtime, self.votes)
 
 
 class TitleRef(BaseModel):
@@ -69,6 +83,7 @@ class ViewerProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     pid: str
+    version: int = 1
     source: str = Field("", description="Digest of the history this profile was built from.")
     watched: list[WatchedTitle] = []
     feedback: dict[str, int] = {}
@@ -78,6 +93,7 @@ class ViewerProfile(BaseModel):
     disliked: list[TitleRef] = []
     viewer_type: ViewerType = "casual viewer"
     taste: list[float] | None = None
+    habits: Habits | None = None
 
     @property
     def seen_ids(self) -> set[str]:
@@ -162,8 +178,10 @@ def build_profile(
         for e in t.emotions:
             feelings[e] += t.rating
     emotions = [e for e, _ in sorted(feelings.items(), key=lambda p: (-p[1], p[0]))[:TOP_EMOTIONS]]
+    habits = learn_habits((t.bins(), watch_weight(t.rating, feedback.get(t.id))) for t in titles)
     return ViewerProfile(
         pid=pid,
+        version=PROFILE_VERSION,
         source=source,
         watched=list(watched),
         feedback=dict(feedback),
@@ -173,6 +191,7 @@ def build_profile(
         disliked=[TitleRef(id=t.id, title=t.title, rating=t.rating) for t in disliked],
         viewer_type=viewer_type(titles, genres),
         taste=taste_vector(liked, disliked, vectors),
+        habits=habits,
     )
 
 

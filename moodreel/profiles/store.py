@@ -8,8 +8,9 @@ in ``feedback/<pid>.saved.json``.
 ``forget`` removes all of them, and any half-written ``<pid>.tmp`` left by a crash.
 
 What a profile file holds (``ViewerProfile``): the matched catalog titles with the rating and
-completion the history gave each, the 👍/👎 votes, and what is derived from them (genre
-scores, favourite feelings, liked and disliked titles, viewer type, taste vector). Not the
+completion the history gave each (and the catalog's year, countries, runtime and votes of
+each), the 👍/👎 votes, and what is derived from them (genre scores, favourite feelings, liked
+and disliked titles, viewer type, taste vector, habits). Not the
 user id, not the names that matched no title, not watch minutes, not the uploaded file.
 """
 

@@ -16,6 +16,7 @@ from moodreel.profiles.history import HistoryError, HistoryRow
 from moodreel.profiles.matching import MatchResult, TitleMatcher
 from moodreel.profiles.profile import (
     FEEDBACK_RATING,
+    PROFILE_VERSION,
     ViewerProfile,
     WatchedTitle,
     build_profile,
@@ -82,7 +83,12 @@ class Viewers:
             digest = history_digest([(i, r.rating, r.watch_time_minutes) for i, r in latest.items()])
             feedback = self.profiles.feedback(pid)
             cached = self.profiles.load(pid)
-            if cached is not None and cached.source == digest and cached.feedback == feedback:
+            if (
+                cached is not None
+                and cached.source == digest
+                and cached.feedback == feedback
+                and cached.version >= PROFILE_VERSION
+            ):
                 out[user] = (cached, unmatched[user])
             else:
                 todo[user] = (pid, digest, feedback)
@@ -153,6 +159,7 @@ class Viewers:
         """The profile from watched titles and feedback; ``titles``/``vectors`` already read from
         the store are used, anything missing from them is read now."""
         titles, vectors = dict(titles or {}), dict(vectors or {})
+        watched = self._refreshed(watched, titles)
         known = {w.id for w in watched}
         extra = [i for i in feedback if i not in known]
         missing = [i for i in extra if i not in titles]
@@ -165,6 +172,28 @@ class Viewers:
         self.profiles.save(profile)
         return profile
 
+    def _refreshed(self, watched: list[WatchedTitle], titles: dict[str, StoredTitle]) -> list[WatchedTitle]:
+        """Entries of an older profile file (no year, countries, runtime, votes) completed from
+        the store; ``titles`` gains what was read."""
+        old = [w.id for w in watched if w.year is None and w.votes is None and w.id not in titles]
+        titles.update({t.id: t for t in self.store.get(old)} if old else {})
+        out = []
+        for w in watched:
+            t = titles.get(w.id)
+            if w.year is None and w.votes is None and t is not None:
+                w = w.model_copy(update=_facts(t))
+            out.append(w)
+        return out
+
+
+def _facts(title: StoredTitle) -> dict:
+    return {
+        "year": title.release_year,
+        "countries": list(title.production_countries),
+        "runtime": title.runtime,
+        "votes": title.imdb_votes,
+    }
+
 
 def _watched(title: StoredTitle, rating: float, done: float) -> WatchedTitle:
     return WatchedTitle(
@@ -175,4 +204,5 @@ def _watched(title: StoredTitle, rating: float, done: float) -> WatchedTitle:
         emotions=title.emotions,
         rating=rating,
         completion=done,
+        **_facts(title),
     )

@@ -29,7 +29,9 @@ from moodreel.errors import MoodreelError
 from moodreel.filters import SearchFilters
 from moodreel.mood.base import MoodParser
 from moodreel.mood.vibe_words import VibeWords
+from moodreel.profiles.habits import CatalogShares
 from moodreel.profiles.profile import ViewerProfile
+from moodreel.profiles.taste import CATALOG_FIELDS, TasteRanker
 from moodreel.profiles.together import Group, above, fits_for, least_misery
 from moodreel.prompts import Prompt
 from moodreel.query.fusion import Ranked, explain, rerank
@@ -141,6 +143,7 @@ class Recommender:
         layout: Layout,
         personalization: float = 0.5,
         pitch_deps: PitchDeps | None = None,
+        taste_ranker: TasteRanker | None = None,
     ) -> None:
         self.store = store
         self.queries = queries
@@ -149,6 +152,10 @@ class Recommender:
         self.personalization = personalization
         self.pitch_deps = pitch_deps
         self._sample: np.ndarray | None = None
+        # habits and popularity per viewer (profiles.taste); the catalog's shares read on first use
+        self.taste_ranker = taste_ranker or TasteRanker(
+            lambda: CatalogShares.of(store.all_titles(CATALOG_FIELDS))
+        )
 
     @classmethod
     def from_services(
@@ -213,7 +220,7 @@ class Recommender:
         if taste is None:
             raise ProfileError("this viewer has no liked or disliked catalog titles to learn a taste from")
         hits = self._candidates(taste, k, filters or SearchFilters(), viewer, include_watched)
-        ranked = rerank(hits, Understood(), k)
+        ranked = rerank(hits, Understood(), k, self._habit_extra(hits, viewer, "taste", filters))
         return RecommendationSet(
             mood="", emotions=viewer.emotions, results=self._records(ranked, None, viewer, taste)
         )
@@ -350,7 +357,8 @@ class Recommender:
         include_watched: bool,
     ):
         skip = set() if viewer is None or include_watched else viewer.seen_ids
-        n = max(MIN_CANDIDATES, k * CANDIDATE_FACTOR) + len(skip)
+        pool = self.taste_ranker.pool if viewer is not None and self.personalization > 0 else 0
+        n = max(MIN_CANDIDATES, k * CANDIDATE_FACTOR, pool) + len(skip)
         hits = self.store.search(vector, n, filters, with_vectors=True)
         return [h for h in hits if h.title.id not in skip]
 
@@ -375,9 +383,9 @@ class Recommender:
             vector = vector + (weight / TITLE_NORM) * taste
         understood = query.understood if adjust else Understood()
         inferred = query.filters
-        ranked = rerank(
-            self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched), understood, k
-        )
+        kind = "open" if query.open else "specific"
+        hits = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched)
+        ranked = rerank(hits, understood, k, self._habit_extra(hits, viewer, kind, explicit.merge(inferred)))
         for name, fields in RELAXABLE:
             if len(ranked) >= min(k, RELAX_BELOW):
                 break
@@ -390,7 +398,9 @@ class Recommender:
             )
             shown = {r.hit.title.id for r in ranked}
             more = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched)
-            ranked += rerank([h for h in more if h.title.id not in shown], understood, k - len(ranked))
+            more = [h for h in more if h.title.id not in shown]
+            extra = self._habit_extra(more, viewer, kind, explicit.merge(inferred))
+            ranked += rerank(more, understood, k - len(ranked), extra)
             if relaxed is not None:
                 relaxed.append(name)
         return self._records(ranked, query, viewer, taste)
@@ -418,6 +428,9 @@ class Recommender:
                 sim = _cosine(item.hit.vector, taste)
                 like = likes.get(t.id)
                 why.append(f"taste match {sim:.2f}" + (f": like {like}" if like else ""))
+            habit = self._habit_why(t, viewer, query)
+            if habit:
+                why.append(habit)
             out.append(
                 Recommendation(
                     id=t.id,
@@ -438,6 +451,19 @@ class Recommender:
                 )  # fmt: skip
             )
         return out
+
+    def _habit_extra(self, hits, viewer: ViewerProfile | None, kind: str, filters: SearchFilters | None):
+        """Scores the viewer's habits and popularity lean add to each candidate (profiles.taste)."""
+        if viewer is None or self.personalization <= 0:
+            return None
+        return self.taste_ranker.extra([h.title for h in hits], viewer, kind, filters)
+
+    def _habit_why(
+        self, title: StoredTitle, viewer: ViewerProfile | None, query: MoodQuery | None
+    ) -> str | None:
+        if viewer is None or self.personalization <= 0:
+            return None
+        return self.taste_ranker.why(title, viewer, query.filters if query else None)
 
     def _closest_likes(self, viewer: ViewerProfile | None, ranked: list[Ranked]) -> dict[str, str]:
         """For each card, the liked title it is most like (for "taste match ...: like X")."""

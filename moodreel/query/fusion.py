@@ -74,7 +74,14 @@ def rerank(
     ranked = []
     for hit in hits:
         t = hit.title
-        score = hit.similarity + (extra or {}).get(t.id, 0.0)
+        pushed_away = bool(
+            soft_genres.intersection(t.genres)
+            or avoid_feelings.intersection(t.emotions)
+            or (avoid_topics and avoid_topics.search(f"{t.title} {t.description}"))
+        )
+        lift = (extra or {}).get(t.id, 0.0)
+        # the request wins over taste: a viewer's habits never lift a title the request pushes away
+        score = hit.similarity + (min(lift, 0.0) if pushed_away else lift)
         match = topics.search(t.description) if topics else None
         if match:
             found = {_stem(m.group(0).lower()) for m in topics.finditer(t.description)}

@@ -63,9 +63,14 @@ def _snippet(text: str, match: re.Match, width: int = 70) -> str:
 
 
 def rerank(
-    hits: Sequence[Hit], understood: Understood, k: int, extra: dict[str, float] | None = None
+    hits: Sequence[Hit],
+    understood: Understood,
+    k: int,
+    extra: dict[str, float] | None = None,
+    topic_bonus: float = TOPIC_BONUS,
 ) -> list[Ranked]:
-    """The store's fused score, adjusted for literal topic matches and soft avoids."""
+    """The store's fused score, adjusted for literal topic matches and soft avoids
+    (``topic_bonus=0``: no literal boost, for the ablation)."""
     topics = _pattern(understood.topics)
     avoid_topics = _pattern(understood.avoid_topics)
     avoid_feelings = set(understood.avoid_feelings)
@@ -78,7 +83,7 @@ def rerank(
         if match:
             found = {_stem(m.group(0).lower()) for m in topics.finditer(t.description)}
             share = min(1.0, len(found) / max(1, len(understood.topics)))
-            score += TOPIC_BONUS * (0.5 + 0.5 * share)
+            score += topic_bonus * (0.5 + 0.5 * share)
         if avoid_topics and avoid_topics.search(f"{t.title} {t.description}"):
             score -= AVOID_TOPIC_PENALTY
         score -= AVOID_FEELING_PENALTY * min(4, len(avoid_feelings.intersection(t.emotions)))

@@ -117,8 +117,14 @@ def main() -> None:
         recs = recommender.recommend(case.mood, k=K).results
         picks.append(
             [
-                {"id": r.id, "title": r.title, "genres": r.genres, "year": r.year, "description": r.description,
-                 "certification": r.stored.age_certification if r.stored else None}
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "genres": r.genres,
+                    "year": r.year,
+                    "description": r.description,
+                    "certification": r.stored.age_certification if r.stored else None,
+                }
                 for r in recs
             ]  # fmt: skip
         )

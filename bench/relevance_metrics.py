@@ -200,7 +200,9 @@ def parse_case(data: Any, where: str) -> MoodCase:
     expect = _check_expect(data.get("expect"), where)
     split = data.get("split", split_of(mood))
     if split != split_of(mood):
-        raise _fail(where, "split", f"is {split!r} but the seeded hash puts this sentence in {split_of(mood)!r}")
+        raise _fail(
+            where, "split", f"is {split!r} but the seeded hash puts this sentence in {split_of(mood)!r}"
+        )
     writer = data.get("writer", "")
     if not isinstance(writer, str):
         raise _fail(where, "writer", "must be a string")

@@ -117,7 +117,9 @@ def test_grandma_who_hates_swearing_and_violence_gets_mild_gentle_picks(recommen
 
 
 def test_date_night_reads_she_doesnt_like_horror_or_sad_endings(recommender):
-    result = recommender.recommend("date night with my girlfriend, she doesn't like horror or sad endings", k=6)
+    result = recommender.recommend(
+        "date night with my girlfriend, she doesn't like horror or sad endings", k=6
+    )
     u = result.understood
     assert u.audience == "date" and "horror" in u.avoid_genres and "sad" in u.avoid
     genres = _genres(result)

@@ -104,7 +104,7 @@ def _catalog():
         "chef": "a young chef opens a restaurant in paris",
     }
     texts, vectors = [], []
-    for i, (name, line) in enumerate(subjects.items()):
+    for i, line in enumerate(subjects.values()):
         direction = np.zeros(16)
         direction[i] = 1.0
         for j in range(12):

@@ -23,6 +23,9 @@ TOPIC_BONUS = 0.12
 AVOID_TOPIC_PENALTY = 0.2
 AVOID_FEELING_PENALTY = 0.03
 SOFT_AVOID_GENRE_PENALTY = 0.12
+# Under a certification ceiling (grandma, a 5-year-old), a title with no rating is unknown:
+# it may pass the filter, but after the rated ones.
+UNRATED_PENALTY = 0.08
 # MiniLM puts opposites close (joy ~ despair ~0.5): only clear matches are named.
 WHY_FEELING_THRESHOLD = 0.62
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed|er|ers)$")
@@ -89,6 +92,8 @@ def rerank(
         score -= AVOID_FEELING_PENALTY * min(4, len(avoid_feelings.intersection(t.emotions)))
         if soft_genres.intersection(t.genres):
             score -= SOFT_AVOID_GENRE_PENALTY
+        if understood.max_certification and not t.age_certification:
+            score -= UNRATED_PENALTY
         ranked.append(Ranked(hit, score, _snippet(t.description, match) if match else None))
     ranked.sort(key=lambda r: (-round(r.score, 6), r.hit.title.id))
     return ranked[:k]

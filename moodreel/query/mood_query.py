@@ -66,6 +66,8 @@ def weights_for(understood: Understood, has_content: bool = True, open_request: 
         return Weights(vibe=0.15, plot=0.0, genre=0.0, quality=0.35, known=0.2)
     if not has_content:
         return Weights(vibe=0.5, plot=0.0, genre=0.5)
+    if understood.topics and (understood.genres or understood.required_genres):
+        return Weights(vibe=0.14, plot=0.5, genre=0.36)  # "romcom set in new york": both count
     if understood.topics:
         return Weights(vibe=0.14, plot=0.65, genre=0.21)
     if understood.genres or understood.required_genres:

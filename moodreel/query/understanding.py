@@ -135,7 +135,8 @@ class Understood(BaseModel):
     topics: list[str] = Field(default_factory=list, description="Plot topics and settings.")
     audience: Audience | None = None
     max_certification: str | None = Field(
-        None, description="The most a title's certification may allow (PG, PG-13, ...), inferred from who watches."
+        None,
+        description="The most a title's certification may allow (PG, PG-13, ...), inferred from who watches.",
     )
     type: Literal["MOVIE", "SHOW"] | None = None
     max_runtime: int | None = None
@@ -490,10 +491,16 @@ def _topics(scan: str, known: set[str], vocabulary: Vocabulary | None, out: dict
             words = phrase.split()
             if phrase in said_phrases or all(w in _NON_TOPIC or w in known for w in words):
                 continue
+            if re.search(rf"\b(?:my|our|his|her|their) {re.escape(phrase)}\b", scan):
+                continue  # "my little sister": who watches
             out["topics"].append(phrase)
             scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " , ", scan)
     for phrase in lx.ERA_WORDS:  # "an old black and white classic": no topic "black"
         scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])(?! (?:{_NOT_ERA_AFTER})\b)", " , ", scan)
+    # "my roommate", "her little brother": the people watching, not what the plot is about
+    people = {
+        m.group(1) for m in re.finditer(r"\b(?:my|our|his|her|their)\s+(?:[a-z]+\s+)?([a-z]+)\b", scan)
+    } | {m.group(1) for m in re.finditer(r"\b(?:my|our|his|her|their)\s+([a-z]+)\b", scan)}
     topic_run: list[str] = []
     for word in _words(scan) + ["."]:
         is_topic = (
@@ -505,9 +512,10 @@ def _topics(scan: str, known: set[str], vocabulary: Vocabulary | None, out: dict
             and "'" not in word
             and not _DECADE.fullmatch(word)
             and word.rstrip("s") not in _NON_TOPIC
+            and not re.search(r"\d|year|yr", word)
         )
         if vocabulary is not None:
-            if is_topic and vocabulary.is_content(word):
+            if is_topic and word not in people and vocabulary.is_content(word):
                 out["topics"].append(word)
             continue
         if is_topic:

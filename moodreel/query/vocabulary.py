@@ -10,8 +10,8 @@ a word no synopsis uses is left to the plot vector (it can match nothing literal
 
 Multiword expressions are mined the same way: two- and three-word sequences ("new york",
 "world war", "coming of age", "high school", "serial killer") that occur in at least
-``MIN_PHRASE_DF`` synopses, whose words occur together far more often than apart (Dice
-coefficient) and whose titles are coherent. The reader reads them whole.
+``MIN_PHRASE_DF`` synopses, whose rarer outer word occurs mostly inside the phrase
+(overlap coefficient ``MIN_PHRASE_TOGETHER``) and whose titles are coherent. The reader reads them whole.
 
 Pure: built from (synopsis, plot vector) pairs; ``from_store`` reads them from the store.
 """
@@ -30,8 +30,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 MIN_DF = 3
 MIN_COHERENCE = 0.06
 MIN_PHRASE_DF = 3
-MIN_PHRASE_DICE = 0.25
-MIN_PHRASE_COHERENCE = 0.08
+MIN_PHRASE_TOGETHER = 0.5
+MIN_PHRASE_COHERENCE = 0.03
 _TOKEN = r"(?u)\b[a-z][a-z'-]*[a-z]\b"
 _PLURAL = re.compile(r"(?:es|s)$")
 
@@ -57,11 +57,25 @@ class Vocabulary:
         return (self.df[key], self.coherence[key]) if key else (0, 0.0)
 
     def is_content(self, word: str) -> bool:
+        """Coherent enough over ``MIN_DF`` synopses or more; a word only one or two
+        synopses use is as specific as a word gets (a name, a place, a thing)."""
         df, coherence = self.score(word)
-        return df >= MIN_DF and coherence >= MIN_COHERENCE
+        return coherence >= MIN_COHERENCE if df >= MIN_DF else df > 0
+
+    def is_phrase(self, gram: str) -> bool:
+        """A two- or three-word sequence of the request that the synopses use as a unit: a
+        mined phrase, or one used by ``MIN_PHRASE_DF`` synopses and more coherent than its
+        words ("time travel": "time" and "travel" alone say little)."""
+        if gram in self.phrases:
+            return True
+        df, coherence = self.df.get(gram, 0), self.coherence.get(gram, 0.0)
+        parts = [w for w in gram.split() if w not in ENGLISH_STOP_WORDS]
+        if df < MIN_PHRASE_DF or coherence < MIN_COHERENCE or len(parts) < 2:
+            return False
+        return coherence > max(self.score(w)[1] for w in parts)
 
     def phrases_in(self, text: str) -> list[str]:
-        """The mined phrases that occur in ``text``, longest first, not overlapping."""
+        """The phrases (``is_phrase``) that occur in ``text``, longest first, not overlapping."""
         found: list[tuple[int, int, str]] = []
         words = re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text.lower())
         taken = [False] * len(words)
@@ -70,7 +84,9 @@ class Vocabulary:
                 if any(taken[i : i + n]):
                     continue
                 gram = " ".join(words[i : i + n])
-                if gram in self.phrases:
+                if words[i] in ENGLISH_STOP_WORDS or words[i + n - 1] in ENGLISH_STOP_WORDS:
+                    continue
+                if self.is_phrase(gram):
                     found.append((i, n, gram))
                     for j in range(i, i + n):
                         taken[j] = True
@@ -112,21 +128,15 @@ def build_vocabulary(descriptions: Sequence[str], plot_vectors: np.ndarray) -> V
         if len(parts) == 3 and parts[1] not in ENGLISH_STOP_WORDS:
             continue  # three content words: a run, read word by word ("coming of age" is kept)
         outer = [df_of.get(parts[0], count), df_of.get(parts[-1], count)]
-        dice = 2 * count / (sum(outer) or 1)
-        if dice >= MIN_PHRASE_DICE and coh_of[gram] >= MIN_PHRASE_COHERENCE:
+        together = count / (min(outer) or 1)  # "york" is almost always "new york"
+        if together >= MIN_PHRASE_TOGETHER and coh_of[gram] >= MIN_PHRASE_COHERENCE:
             phrases.add(gram)
-    words = {w: c for w, c in df_of.items() if " " not in w}
-    return Vocabulary(
-        df={**words, **{p: df_of[p] for p in phrases}},
-        coherence={w: coh_of[w] for w in (*words, *phrases)},
-        phrases=frozenset(phrases),
-        n_titles=n,
-    )
+    return Vocabulary(df=df_of, coherence=coh_of, phrases=frozenset(phrases), n_titles=n)
 
 
 def from_store(store, plot: slice, batch: int = 1000) -> Vocabulary:
     """The vocabulary of everything in ``store`` (synopses and plot blocks of the vectors)."""
-    titles = [t for t in store.all_titles(["id", "description"]) if t.description]
+    titles = [t for t in store.all_titles(["id", "title", "type", "description"]) if t.description]
     texts, rows = [], []
     for start in range(0, len(titles), batch):
         chunk = titles[start : start + batch]

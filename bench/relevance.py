@@ -46,7 +46,7 @@ K = 10
 def _record(rec) -> dict:
     t = rec.stored
     return {
-        "title": t.title, "description": t.description, "genres": t.genres, "imdb_votes": t.imdb_votes,
+        "id": t.id, "title": t.title, "description": t.description, "genres": t.genres, "imdb_votes": t.imdb_votes,
         "type": t.type, "runtime": t.runtime, "year": t.release_year,
         "production_countries": t.production_countries, "age_certification": t.age_certification,
     }  # fmt: skip

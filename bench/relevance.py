@@ -1,8 +1,14 @@
 """Relevance of the top 10 as a user feels it: genre fit, topic fit, asked-for constraints,
 junk, for the product and for each signal and fusion step on its own (the ablation).
 
-    python bench/relevance.py [--moods bench/relevance_moods.jsonl] [--db URI] [--limit N]
-                              [--methods a,b] [--show N] [--json] [--save]
+    python bench/relevance.py [--moods bench/relevance_moods.jsonl ...] [--split dev|test|all]
+                              [--db URI] [--limit N] [--methods a,b] [--show N] [--picks FILE]
+                              [--json] [--save]
+
+``--split``: each case is in "dev" (tune on it) or "test" (read only at the end) by a seeded
+hash of its sentence; with "all" (the default) both halves are also reported side by side.
+``--moods`` takes several sets (bench/relevance_typed.jsonl: 246 requests as people type
+them, by eight writers' styles). ``--picks FILE`` writes each case's top 10 for "ours".
 
 The mood set (bench/relevance_metrics.py says the format) holds sentences of nine kinds:
 pure feelings, felt-vs-wanted, negations, topics, audience, format, era, language, named
@@ -26,6 +32,7 @@ Methods (same store, embedder and parser):
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +46,7 @@ K = 10
 def _record(rec) -> dict:
     t = rec.stored
     return {
-        "title": t.title, "description": t.description, "genres": t.genres, "imdb_votes": t.imdb_votes,
+        "id": t.id, "title": t.title, "description": t.description, "genres": t.genres, "imdb_votes": t.imdb_votes,
         "type": t.type, "runtime": t.runtime, "year": t.release_year,
         "production_countries": t.production_countries, "age_certification": t.age_certification,
     }  # fmt: skip
@@ -91,6 +98,10 @@ def methods(recommender):
                 recs[rec.id] = rec
         return [recs[i] for i in sorted(score, key=lambda i: (-score[i], i))[:K]]
 
+    def ours_without_literal(mood: str):
+        q = recommender.understand(mood)
+        return recommender.search_query(q, K, topic_bonus=0.0)
+
     def ours_without_floor(mood: str):
         q = recommender.understand(mood)
         return recommender.search_query(replace(q, weights=replace(q.weights, known=0.0, quality=0.0)), K)
@@ -105,15 +116,24 @@ def methods(recommender):
         "ours without filters": with_weights(None, filters=False),
         "ours without re-ranking": with_weights(None, adjust=False),
         "ours without quality floor": ours_without_floor,
+        "ours without the literal topic boost": ours_without_literal,
         "ours": with_weights(None),
     }
 
 
 def main() -> None:
     parser = make_parser(__doc__)
-    parser.add_argument("--moods", type=Path, default=Path(__file__).with_name("relevance_moods.jsonl"))
+    parser.add_argument(
+        "--moods", type=Path, nargs="+", default=[Path(__file__).with_name("relevance_moods.jsonl")]
+    )
+    parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    parser.add_argument("--picks", type=Path, default=None, help="write ours' top 10 per case (JSON)")
     parser.add_argument("--db", default=None, help="Milvus URI (default: the app's store)")
     parser.add_argument("--parser", choices=["classifier", "llm"], default=None)
+    parser.add_argument(
+        "--feelings", choices=["classifier", "feedback"], default=None,
+        help="who reads the wanted feelings: the mood parser, or the feelings of the first titles found",
+    )  # fmt: skip
     parser.add_argument("--limit", type=int, default=None, help="only the first N moods")
     parser.add_argument("--methods", default=None, help="comma-separated method names (default: all)")
     parser.add_argument("--show", type=int, default=0, help="print the top 5 of the first N moods")
@@ -123,12 +143,14 @@ def main() -> None:
     from moodreel.services import build_services
     from moodreel.settings import Settings
 
-    cases = load_cases(args.moods)[: args.limit]
+    cases = [case for path in args.moods for case in load_cases(path, args.split)][: args.limit]
     updates = {k: v for k, v in {"milvus_uri": args.db, "mood_parser": args.parser}.items() if v}
     services = build_services(Settings(**updates))
     if services.store.count() == 0:
         raise SystemExit(f"the store {services.settings.store_uri} is empty: run `python -m ingest` first")
     recommender = Recommender.from_services(services)
+    if args.feelings:
+        recommender.feelings_reader = args.feelings
     chosen = methods(recommender)
     if args.methods:
         names = [m.strip() for m in args.methods.split(",")]
@@ -137,12 +159,23 @@ def main() -> None:
             raise SystemExit(f"unknown methods {unknown}; known: {list(chosen)}")
         chosen = {m: chosen[m] for m in names}
 
-    scores, shown = {}, []
+    scores, shown, by_split = {}, [], {}
     for name, run in chosen.items():
         results = [[_record(r) for r in run(case.mood)] for case in cases]
         scores[name] = score_top_k(cases, results, K)
+        for split in ("dev", "test"):
+            part = [(c, r) for c, r in zip(cases, results) if c.split == split]
+            if part:
+                by_split.setdefault(name, {})[split] = score_top_k(*zip(*part), K)["overall"]
         if name == "ours":
             shown = list(zip(cases, results))[: args.show]
+            if args.picks:
+                args.picks.write_text(
+                    json.dumps(
+                        [{"mood": c.mood, "split": c.split, "picks": r} for c, r in zip(cases, results)],
+                        indent=1,
+                    )
+                )
     for case, results in shown:
         print(f"\n{case.mood}  [{case.kind}; ok {', '.join(case.ok)}]")
         for r in results[:5]:
@@ -152,8 +185,9 @@ def main() -> None:
         o = s["overall"]
         return [name, o["genre_fit"], o["topic_fit"], o["expect_fit"], o["junk"]]
 
+    names = ", ".join(p.name for p in args.moods)
     main_table = table(
-        f"Relevance of the top {K} on {len(cases)} moods ({args.moods.name}), "
+        f"Relevance of the top {K} on {len(cases)} moods ({names}, split {args.split}), "
         f"{services.store.count():,} titles, parser {services.settings.mood_parser}",
         ["method", "genre-fit@10", "topic-fit@10", "expect-fit@10", "junk"],
         [row(name, s) for name, s in scores.items()],
@@ -161,6 +195,18 @@ def main() -> None:
         "junk = no genres or < 100 IMDb votes.",
     )
     tables = [main_table]
+    if args.split == "all" and by_split:
+        measures = ("genre_fit", "topic_fit", "expect_fit", "junk")
+        tables.append(
+            table(
+                "dev and test halves (tune on dev; a gap above 0.02 means the method fits its cases)",
+                ["method", *(f"{m} {s}" for m in measures for s in ("dev", "test"))],
+                [
+                    [name, *(parts.get(s, {}).get(m) for m in measures for s in ("dev", "test"))]
+                    for name, parts in by_split.items()
+                ],
+            )
+        )
     if "ours" in scores:
         per_kind = scores["ours"]["per_kind"]
         tables.append(
@@ -181,7 +227,7 @@ def main() -> None:
                 ],  # fmt: skip
             )
         )
-    summary = {name: s["overall"] for name, s in scores.items()}
+    summary = {name: {**s["overall"], "by_split": by_split.get(name, {})} for name, s in scores.items()}
     finish("relevance", args, summary, tables)
 
 

@@ -3,7 +3,11 @@
 The mood set (bench/relevance_moods.jsonl) holds one case per line::
 
     {"mood": "...", "kind": "topic", "ok": ["crime", ...], "avoid": ["family"],
-     "topic": "heist|con artist|...", "expect": {"type": "MOVIE", "max_runtime": 90}}
+     "topic": "heist|con artist|...", "expect": {"type": "MOVIE", "max_runtime": 90},
+     "split": "dev", "writer": "texter"}
+
+``split`` ("dev" or "test") is fixed by a seeded hash of the sentence (``split_of``): tune
+on dev, report test. ``writer`` names the style the sentence was written in (optional).
 
 and a case is judged on each pick of a method's top k:
 
@@ -11,7 +15,8 @@ and a case is judged on each pick of a method's top k:
 - topic fit: the case's regex (case-insensitive) matches the pick's title + synopsis
   (only for cases that name a topic);
 - expect fit: the pick meets every hard expectation the sentence states plainly
-  (type, max_runtime, min_year/max_year, countries, family_safe; only for cases with one);
+  (type, max_runtime, min_year/max_year, countries, family_safe, max_certification; only
+  for cases with one);
 - junk: the pick has no genres, or fewer than 100 (or unknown) IMDb votes.
 
 Each case scores the share of its top k that fits; the means are taken over cases (each
@@ -21,6 +26,7 @@ or a store, so methods are scored from whatever lists of result dicts they produ
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -68,8 +74,18 @@ GENRES: frozenset[str] = frozenset(
 TITLE_TYPES: frozenset[str] = frozenset({"MOVIE", "SHOW"})
 UNSAFE_CERTIFICATIONS: frozenset[str] = frozenset({"R", "NC-17", "TV-MA"})
 MIN_VOTES = 100
-EXPECT_KEYS: tuple[str, ...] = ("type", "max_runtime", "min_year", "max_year", "countries", "family_safe")
-CASE_FIELDS: frozenset[str] = frozenset({"mood", "kind", "ok", "avoid", "topic", "expect"})
+EXPECT_KEYS: tuple[str, ...] = (
+    "type", "max_runtime", "min_year", "max_year", "countries", "family_safe", "max_certification",
+)  # fmt: skip
+CASE_FIELDS: frozenset[str] = frozenset({"mood", "kind", "ok", "avoid", "topic", "expect", "split", "writer"})
+SPLITS: tuple[str, ...] = ("dev", "test")
+SPLIT_SEED = "moodreel-split-v1:"
+# Certifications by how much they allow (US film and TV): "max_certification": "PG" accepts
+# ranks 0-1. A pick without a certification passes (45% of the catalog has none).
+CERTIFICATION_RANK: Mapping[str, int] = MappingProxyType(
+    {"G": 0, "TV-Y": 0, "TV-Y7": 0, "TV-G": 0, "PG": 1, "TV-PG": 1, "PG-13": 2, "TV-14": 2,
+     "R": 3, "TV-MA": 3, "NC-17": 4}
+)  # fmt: skip
 MEASURES: tuple[str, ...] = ("genre_fit", "topic_fit", "expect_fit", "junk")
 
 
@@ -83,6 +99,14 @@ class MoodCase:
     avoid: tuple[str, ...] = ()
     topic: re.Pattern[str] | None = None
     expect: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    split: str = "dev"
+    writer: str = ""
+
+
+def split_of(mood: str) -> str:
+    """The fixed split of a sentence: a seeded hash, so no one chooses which cases are held out."""
+    digest = hashlib.sha256((SPLIT_SEED + mood.strip().lower()).encode()).hexdigest()
+    return SPLITS[int(digest, 16) % 2]
 
 
 # ---------------------------------------------------------------- loading
@@ -141,6 +165,8 @@ def _check_expect(value: Any, where: str) -> Mapping[str, Any]:
         expect["countries"] = tuple(c.upper() for c in countries)
     if "family_safe" in expect and expect["family_safe"] is not True:
         raise _fail(where, "expect.family_safe", "must be true when present")
+    if "max_certification" in expect and expect["max_certification"] not in CERTIFICATION_RANK:
+        raise _fail(where, "expect.max_certification", f"must be one of {sorted(CERTIFICATION_RANK)}")
     return MappingProxyType(expect)
 
 
@@ -172,11 +198,22 @@ def parse_case(data: Any, where: str) -> MoodCase:
         except re.error as exc:
             raise _fail(where, "topic", f"does not compile: {exc}") from None
     expect = _check_expect(data.get("expect"), where)
-    return MoodCase(mood=mood, kind=kind, ok=ok, avoid=avoid, topic=pattern, expect=expect)
+    split = data.get("split", split_of(mood))
+    if split != split_of(mood):
+        raise _fail(
+            where, "split", f"is {split!r} but the seeded hash puts this sentence in {split_of(mood)!r}"
+        )
+    writer = data.get("writer", "")
+    if not isinstance(writer, str):
+        raise _fail(where, "writer", "must be a string")
+    return MoodCase(
+        mood=mood, kind=kind, ok=ok, avoid=avoid, topic=pattern, expect=expect, split=split, writer=writer
+    )
 
 
-def load_cases(path: str | Path) -> list[MoodCase]:
-    """Read a mood set (JSON lines; blank lines skipped). A bad line exits naming file:line and field."""
+def load_cases(path: str | Path, split: str = "all") -> list[MoodCase]:
+    """Read a mood set (JSON lines; blank lines skipped), only the cases of ``split`` ("dev",
+    "test" or "all"). A bad line exits naming file:line and field."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -194,6 +231,8 @@ def load_cases(path: str | Path) -> list[MoodCase]:
         cases.append(parse_case(data, where))
     if not cases:
         raise SystemExit(f"{path}: the mood set has no cases")
+    if split != "all":
+        cases = [c for c in cases if c.split == split]
     return cases
 
 
@@ -287,6 +326,11 @@ def expect_fit(record: Any, case: MoodCase) -> bool | None:
     if expect.get("family_safe"):
         certification = str(_get(record, "age_certification") or "").strip().upper()
         if certification in UNSAFE_CERTIFICATIONS:
+            return False
+    if "max_certification" in expect:
+        certification = str(_get(record, "age_certification") or "").strip().upper()
+        rank = CERTIFICATION_RANK.get(certification)
+        if rank is not None and rank > CERTIFICATION_RANK[expect["max_certification"]]:
             return False
     return True
 

@@ -302,3 +302,43 @@ def test_shipped_mood_set():
         assert verbatim in moods
     raw = [json.loads(line) for line in MOODS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert all(isinstance(r.get("topic", ""), str) for r in raw)
+
+
+def test_every_case_sits_in_the_split_its_seeded_hash_gives():
+    for name in ("relevance_moods.jsonl", "relevance_typed.jsonl"):
+        cases = rm.load_cases(PROJECT / "bench" / name)
+        assert all(c.split == rm.split_of(c.mood) for c in cases)
+        dev = rm.load_cases(PROJECT / "bench" / name, "dev")
+        assert 0.35 < len(dev) / len(cases) < 0.65
+    assert len(rm.load_cases(PROJECT / "bench" / "relevance_typed.jsonl")) >= 200
+
+
+def test_a_split_that_does_not_match_the_hash_is_refused():
+    mood = "a quiet film about lighthouses"
+    wrong = "test" if rm.split_of(mood) == "dev" else "dev"
+    with pytest.raises(SystemExit, match="seeded hash"):
+        rm.parse_case({"mood": mood, "kind": "topic", "ok": ["drama"], "split": wrong}, "x:1")
+
+
+def test_max_certification_rejects_only_ratings_above_it():
+    case = rm.parse_case(
+        {"mood": "x", "kind": "audience", "ok": ["family"], "expect": {"max_certification": "PG"}}, "x"
+    )
+    assert rm.expect_fit({"age_certification": "TV-PG"}, case)
+    assert not rm.expect_fit({"age_certification": "PG-13"}, case)
+    assert rm.expect_fit({"age_certification": None}, case)  # unknown passes, as family_safe
+
+
+def test_graded_scores_acceptance_ndcg_and_agreement():
+    import graded
+
+    case = rm.parse_case({"mood": "m", "kind": "genre", "ok": ["comedy"]}, "x")
+    grades = {"m": {"a": {"grade": 2}, "b": {"grade": 0}, "c": {"grade": 1}}}
+    picks = [
+        [{"id": "a", "genres": ["comedy"]}, {"id": "b", "genres": ["comedy"]}, {"id": "z", "genres": []}]
+    ]
+    out = graded.score([case], picks, grades)
+    assert out["acceptance@6"] == pytest.approx(0.5) and out["picks_graded"] == 2
+    assert out["genre_fit_agrees"] == pytest.approx(0.5) and len(out["ungraded"]) == 1
+    ideal = graded.dcg([2, 1, 0])
+    assert out["ndcg@6"] == pytest.approx(graded.dcg([2, 0, 0]) / ideal)

@@ -24,6 +24,9 @@ TOPIC_BONUS = 0.12
 AVOID_TOPIC_PENALTY = 0.2
 AVOID_FEELING_PENALTY = 0.03
 SOFT_AVOID_GENRE_PENALTY = 0.12
+# Under a certification ceiling (grandma, a 5-year-old), a title with no rating is unknown:
+# it may pass the filter, but after the rated ones.
+UNRATED_PENALTY = 0.08
 # MiniLM puts opposites close (joy ~ despair ~0.5): only clear matches are named.
 WHY_FEELING_THRESHOLD = 0.62
 _SUFFIX = re.compile(r"(?:ies|es|s|ing|ed|er|ers)$")
@@ -64,9 +67,14 @@ def _snippet(text: str, match: re.Match, width: int = 70) -> str:
 
 
 def rerank(
-    hits: Sequence[Hit], understood: Understood, k: int, extra: dict[str, float] | None = None
+    hits: Sequence[Hit],
+    understood: Understood,
+    k: int,
+    extra: dict[str, float] | None = None,
+    topic_bonus: float = TOPIC_BONUS,
 ) -> list[Ranked]:
-    """The store's fused score, adjusted for literal topic matches and soft avoids."""
+    """The store's fused score, adjusted for literal topic matches and soft avoids
+    (``topic_bonus=0``: no literal boost, for the ablation)."""
     topics = _pattern(understood.topics)
     avoid_topics = _pattern(understood.avoid_topics)
     avoid_feelings = set(understood.avoid_feelings)
@@ -86,12 +94,14 @@ def rerank(
         if match:
             found = {_stem(m.group(0).lower()) for m in topics.finditer(t.description)}
             share = min(1.0, len(found) / max(1, len(understood.topics)))
-            score += TOPIC_BONUS * (0.5 + 0.5 * share)
+            score += topic_bonus * (0.5 + 0.5 * share)
         if avoid_topics and avoid_topics.search(f"{t.title} {t.description}"):
             score -= AVOID_TOPIC_PENALTY
         score -= AVOID_FEELING_PENALTY * min(4, len(avoid_feelings.intersection(t.emotions)))
         if soft_genres.intersection(t.genres):
             score -= SOFT_AVOID_GENRE_PENALTY
+        if understood.max_certification and not t.age_certification:
+            score -= UNRATED_PENALTY
         ranked.append(Ranked(hit, score, _snippet(t.description, match) if match else None))
     ranked.sort(key=lambda r: (-round(r.score, 6), r.hit.title.id))
     return ranked[:k]

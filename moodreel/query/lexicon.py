@@ -75,12 +75,15 @@ AVOID_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "spooky": (("horror",), ("dread", "unease", "fear")),
     "frightening": (("horror",), ("fear", "terror", "dread")),
     "terrifying": (("horror",), ("fear", "terror", "dread")),
-    "gore": ((), ("violence", "cruelty", "horror", "disgust")),
-    "gory": ((), ("violence", "cruelty", "horror", "disgust")),
+    "gore": (("horror",), ("violence", "cruelty", "horror", "disgust")),
+    "gory": (("horror",), ("violence", "cruelty", "horror", "disgust")),
+    "gruesome": (("horror",), ("violence", "cruelty", "horror", "disgust")),
+    "stress": ((), ("tension", "anxiety", "urgency", "panic", "dread")),
+    "stressing": ((), ("tension", "anxiety", "urgency", "panic", "dread")),
     "blood": ((), ("violence", "cruelty")),
     "bloody": ((), ("violence", "cruelty")),
-    "violence": ((), ("violence", "cruelty", "menace", "revenge", "vengeance")),
-    "violent": ((), ("violence", "cruelty", "menace", "revenge", "vengeance")),
+    "violence": (("horror", "war", "crime", "action", "thriller"), ("violence", "cruelty", "menace", "revenge", "vengeance")),
+    "violent": (("horror", "war", "crime", "action", "thriller"), ("violence", "cruelty", "menace", "revenge", "vengeance")),
     "killing": ((), ("violence", "cruelty", "menace")),
     "murder": ((), ("violence", "cruelty", "menace")),
     "sad": ((), ("sadness", "sorrow", "grief", "heartbreak", "despair", "melancholy")),
@@ -105,7 +108,8 @@ AVOID_FEELING_GENRES: dict[str, tuple[str, ...]] = {
     "violence": ("war", "crime", "horror"), "violent": ("war", "crime", "horror"),
     "gore": ("horror", "war"), "gory": ("horror", "war"), "blood": ("horror", "war"),
     "bloody": ("horror", "war"),
-    "tense": ("thriller", "horror"), "stressful": ("thriller", "horror"),
+    "tense": ("thriller", "horror"), "stressful": ("thriller", "horror"), "stress": ("thriller", "horror"),
+    "stressing": ("thriller", "horror"),
     "intense": ("thriller", "horror"), "dark": ("horror",),
     "killing": ("crime", "horror"), "murder": ("crime", "horror"),
 }  # fmt: skip
@@ -254,12 +258,17 @@ WANT_MARKERS: tuple[str, ...] = (
     "relax", "wind down", "suggest", "find me", "a movie", "a film", "a show", "a series",
 )  # fmt: skip
 
-# Longest first: "not in the mood for" must win over "not".
+# Longest first: "not in the mood for" must win over "not". Every person and form: "she
+# doesn't like", "he won't watch", "no more", "nothing with", "not a fan of", "sick of".
 NEGATION = (
-    r"(?:not in the mood for|don'?t want|do not want|dont want|can'?t stand|can'?t handle|"
+    r"(?:not in the mood for|(?:doesn'?t|does not|don'?t|do not|didn'?t|won'?t|will not|wouldn'?t|"
+    r"would not|can'?t|cannot|never) (?:like|likes|want|wants|enjoy|watch|do|care for|handle|stand|"
+    r"deal with|get into)|"
+    r"not a (?:big )?fan of|not into|sick of|tired of|fed up with|nothing (?:with|about|that has|involving)|"
+    r"don'?t want|do not want|dont want|can'?t stand|can'?t handle|"
     r"cannot handle|anything but|no more|not too|not really|too much|nothing|without|"
-    r"isn'?t|aren'?t|wasn'?t|weren'?t|"  # "a distraction that isnt stressful"
-    r"avoid|never|none|skip|minus|except|hates?|no|not)"
+    r"isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|wont|doesn'?t|"  # "a distraction that isnt stressful"
+    r"avoid|never|none|skip|minus|except|dislikes?|hates?|hating|no|not)"
 )
 
 # Audience words -> audience label.
@@ -271,11 +280,49 @@ AUDIENCE_WORDS: dict[str, str] = {
     "teens": "teens", "teen": "teens", "teenager": "teens", "teenagers": "teens",
     "adults": "adults", "adult": "adults", "grown-ups": "adults", "grownups": "adults",
     "date night": "date", "date": "date", "girlfriend": "date", "boyfriend": "date",
-    "wife": "date", "husband": "date", "partner": "date",
+    "wife": "date", "husband": "date", "partner": "date", "anniversary": "date", "gf": "date", "bf": "date",
+    "teenage": "teens", "teenaged": "teens", "preschooler": "kids", "preschoolers": "kids",
+    "little brother": "kids", "little sister": "kids", "lil bro": "kids", "lil sis": "kids",
+    "sleepover": "kids", "grandma": "seniors", "grandmother": "seniors", "granny": "seniors",
+    "nana": "seniors", "grandpa": "seniors", "grandfather": "seniors", "grandparents": "seniors",
+    "in-laws": "seniors", "in laws": "seniors", "elderly": "seniors", "my parents": "seniors",
+    "my folks": "seniors",
 }  # fmt: skip
+
+# How old the viewers are, read from ages: the most a certification may allow (its rank in
+# CERTIFICATION_RANK), by the youngest viewer. Kids without an age: PG; teens: PG-13.
+AGE_CEILINGS: tuple[tuple[int, str], ...] = ((6, "G"), (12, "PG"), (16, "PG-13"))
+AUDIENCE_CEILINGS: dict[str, str] = {"kids": "PG", "family": "PG-13", "teens": "PG-13", "seniors": "PG-13"}
+# Certifications by what they allow (US film and TV ratings side by side).
+CERTIFICATION_RANK: dict[str, int] = {
+    "G": 0, "TV-Y": 0, "TV-Y7": 0, "TV-G": 0, "PG": 1, "TV-PG": 1, "PG-13": 2, "TV-14": 2,
+    "R": 3, "TV-MA": 3, "NC-17": 4,
+}  # fmt: skip
+PRESCHOOL_CERTIFICATIONS: tuple[str, ...] = ("TV-Y", "TV-Y7")
+# Sensibilities a viewer states ("she hates swearing", "nothing with sex scenes"): the
+# certification they cap. Violence and gore drop genres instead (AVOID_WORDS).
+CEILING_WORDS: dict[str, str] = {
+    "swearing": "PG", "swear": "PG", "cursing": "PG", "cussing": "PG", "profanity": "PG",
+    "language": "PG", "swears": "PG", "curse": "PG",
+    "sex": "PG-13", "sexual": "PG-13", "nudity": "PG-13", "nude": "PG-13", "explicit": "PG-13",
+    "raunchy": "PG-13", "smut": "PG-13", "rated": "PG-13",
+}  # fmt: skip
+# Words after a negation that mean "only English-language titles".
+SUBTITLE_WORDS = frozenset(["subtitles", "subtitle", "subtitled", "subs", "dubbed", "dubbing", "foreign"])
+ENGLISH_COUNTRIES: tuple[str, ...] = ("US", "GB", "CA", "AU", "IE", "NZ")
+# Watching on the side ("in the background while I fold laundry", "something I can
+# half-watch"): easy, light, grown-up watching; not preschool TV and not a puzzle.
+SIDE_WATCHING: tuple[str, ...] = (
+    "background", "half-watch", "half watch", "half-watching", "laundry", "chores", "while i cook",
+    "while cooking", "while i clean", "while cleaning", "pay attention", "while i work",
+    "while working", "ironing", "folding",
+)  # fmt: skip
+SIDE_WATCHING_FEELINGS: tuple[str, ...] = ("lightheartedness", "amusement", "comfort")
+SIDE_WATCHING_GENRES: tuple[str, ...] = ("comedy", "reality")
 
 # Genres each audience leans to (soft), and hard exclusions.
 AUDIENCE_GENRES: dict[str, tuple[str, ...]] = {
+    "seniors": ("comedy", "drama", "romance"),
     "kids": ("family", "animation", "comedy"),
     "family": ("family", "animation", "comedy"),
     "teens": ("comedy", "drama", "romance", "fantasy"),
@@ -285,8 +332,11 @@ AUDIENCE_GENRES: dict[str, tuple[str, ...]] = {
 AUDIENCE_AVOID_GENRES: dict[str, tuple[str, ...]] = {
     "kids": ("horror", "war", "crime", "thriller"),
     "family": ("horror",),
+    "seniors": ("horror",),
 }
-AUDIENCE_SOFT_AVOID_GENRES: dict[str, tuple[str, ...]] = {"adults": ("family",)}
+AUDIENCE_SOFT_AVOID_GENRES: dict[str, tuple[str, ...]] = {
+    "adults": ("family",), "seniors": ("thriller", "war"), "date": ("horror", "war"),
+}  # fmt: skip
 ADULT_CERTIFICATIONS: tuple[str, ...] = ("R", "NC-17", "TV-MA")
 TEEN_CERTIFICATIONS: tuple[str, ...] = ("PG-13", "TV-14")
 
@@ -314,7 +364,8 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
 ERA_WORDS: dict[str, tuple[int | None, int | None]] = {
     "classic": (None, 1995), "classics": (None, 1995), "old": (None, 1995), "oldie": (None, 1995),
     "oldies": (None, 1995), "vintage": (None, 1990), "black and white": (None, 1965),
-    "golden age": (None, 1965), "retro": (None, 1999),
+    "black-and-white": (None, 1965), "b&w": (None, 1965), "golden age": (None, 1965),
+    "silent film": (None, 1935), "retro": (None, 1999), "old-fashioned": (None, 1995),
     "recent": (2019, None), "new": (2019, None), "newest": (2020, None), "latest": (2020, None),
     "modern": (2015, None), "this year": (2021, None), "last year": (2020, None),
     "last few years": (2019, None), "brand new": (2021, None), "new release": (2021, None),

@@ -8,7 +8,8 @@ signals for this kind of request (``weights_for``). Nothing here touches the sto
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,8 +17,14 @@ from moodreel.embedding import Embedder, VibeEncoder
 from moodreel.filters import SearchFilters
 from moodreel.mood.base import MoodError, MoodParser, clean_mood_text
 from moodreel.mood.vibe_words import VibeWords
-from moodreel.query.lexicon import ADULT_CERTIFICATIONS, GENRE_DESCRIPTIONS, GENRES, TEEN_CERTIFICATIONS
+from moodreel.query.lexicon import (
+    CERTIFICATION_RANK,
+    GENRE_DESCRIPTIONS,
+    GENRES,
+    PRESCHOOL_CERTIFICATIONS,
+)
 from moodreel.query.understanding import Understood, read_request
+from moodreel.query.vocabulary import Vocabulary
 from moodreel.signals import Layout, Weights, query_vector
 
 MAX_FEELINGS = 8
@@ -41,6 +48,7 @@ class MoodQuery:
     weights: Weights
     filters: SearchFilters
     open: bool = False  # nothing specific was asked: quality and taste lead
+    said_feelings: tuple[str, ...] = ()  # the feelings read from the words, before any model
 
     @property
     def feelings(self) -> list[str]:
@@ -58,6 +66,8 @@ def weights_for(understood: Understood, has_content: bool = True, open_request: 
         return Weights(vibe=0.15, plot=0.0, genre=0.0, quality=0.35, known=0.2)
     if not has_content:
         return Weights(vibe=0.5, plot=0.0, genre=0.5)
+    if understood.topics and (understood.genres or understood.required_genres):
+        return Weights(vibe=0.14, plot=0.5, genre=0.36)  # "romcom set in new york": both count
     if understood.topics:
         return Weights(vibe=0.14, plot=0.65, genre=0.21)
     if understood.genres or understood.required_genres:
@@ -92,10 +102,11 @@ class GenrePrior:
 def inferred_filters(understood: Understood) -> SearchFilters:
     """The hard constraints read from the text, as filters."""
     exclude_certs: list[str] = []
-    if understood.audience == "kids":
-        exclude_certs = [*ADULT_CERTIFICATIONS, *TEEN_CERTIFICATIONS]
-    elif understood.audience in ("family", "teens"):
-        exclude_certs = list(ADULT_CERTIFICATIONS)
+    if understood.max_certification in CERTIFICATION_RANK:  # the ceiling: everything above it goes
+        ceiling = CERTIFICATION_RANK[understood.max_certification]
+        exclude_certs = [c for c, rank in CERTIFICATION_RANK.items() if rank > ceiling]
+    elif understood.audience == "adults":  # grown-ups on their own: no preschool TV
+        exclude_certs = list(PRESCHOOL_CERTIFICATIONS)
     return SearchFilters(
         type=understood.type,
         exclude_genres=understood.avoid_genres,
@@ -116,7 +127,11 @@ class QueryBuilder:
         parser: MoodParser,
         vibe_words: VibeWords,
         genres: GenrePrior,
+        vocabulary: Callable[[], Vocabulary | None] | None = None,
     ) -> None:
+        """``vocabulary``: gives the catalog's vocabulary (or None while it has none), which
+        decides the plot topics; without it every unknown word is a topic."""
+        self.vocabulary = vocabulary or (lambda: None)
         self.embedder = embedder
         self.encoder = encoder
         self.parser = parser
@@ -126,7 +141,8 @@ class QueryBuilder:
     def build(self, text: str, drop: list[str] | None = None) -> MoodQuery:
         """``drop``: chips (``Understood.chips()`` labels) the viewer removed."""
         cleaned = clean_mood_text(text)
-        understood = self._feelings_from_topics(read_request(cleaned).without(drop or []))
+        understood = read_request(cleaned, self.vocabulary()).without(drop or [])
+        understood = self._feelings_from_avoided(self._feelings_from_topics(understood))
         # open: nothing asked at all ("something good to watch tonight"); a word the tables do
         # not know ("scared out of my mind") still counts as asking, through the vectors
         open_request = (
@@ -148,6 +164,7 @@ class QueryBuilder:
             emotions, parser = parsed.emotions, parsed.parser
         except MoodError:
             emotions, parser = [], self.parser.name
+        said = tuple(understood.feelings)
         words = self.vibe_words.query_words(request, emotions)
         words = self._without_felt(words, understood)
         feelings = self._without_avoided(list(dict.fromkeys(understood.feelings + words)), understood)
@@ -173,6 +190,7 @@ class QueryBuilder:
             weights=weights_for(understood, has_content=bool(content), open_request=open_request),
             filters=inferred_filters(understood),
             open=open_request,
+            said_feelings=said,
         )
 
     def rebuild(self, understood: Understood) -> MoodQuery:
@@ -204,7 +222,20 @@ class QueryBuilder:
             weights=weights_for(understood, has_content=bool(content), open_request=open_request),
             filters=inferred_filters(understood),
             open=open_request,
+            said_feelings=tuple(feelings),
         )
+
+    def with_feelings(self, query: MoodQuery, words: list[str]) -> MoodQuery:
+        """``query`` searching the vibe with the feelings it said plus ``words`` (from another
+        reader, e.g. ``query.feedback``), less what the viewer avoids or only has."""
+        understood = query.understood
+        words = self._without_felt(words, understood)
+        feelings = self._without_avoided(list(dict.fromkeys([*query.said_feelings, *words])), understood)
+        feelings = feelings[:MAX_FEELINGS]
+        vibe = (
+            self.encoder.encode([feelings])[0] if feelings else np.zeros(self.embedder.dimension, np.float32)
+        )
+        return replace(query, understood=understood.model_copy(update={"feelings": feelings}), vibe=vibe)
 
     def _feelings_from_topics(self, understood: Understood) -> Understood:
         """Topic words that name a feeling ("nostalgic", "melancholic") move to the feelings."""
@@ -218,6 +249,18 @@ class QueryBuilder:
         if topics == understood.topics:
             return understood
         return understood.model_copy(update={"topics": topics, "feelings": list(dict.fromkeys(feelings))})
+
+    def _feelings_from_avoided(self, understood: Understood) -> Understood:
+        """A negated word that names a feeling ("won't stress me out") avoids that feeling."""
+        topics, feelings = [], list(understood.avoid_feelings)
+        for topic in understood.avoid_topics:
+            feeling = self.vibe_words.feeling_of(topic) if " " not in topic else None
+            (feelings if feeling else topics).append(feeling or topic)
+        if topics == understood.avoid_topics:
+            return understood
+        return understood.model_copy(
+            update={"avoid_topics": topics, "avoid_feelings": list(dict.fromkeys(feelings))}
+        )
 
     def _without_felt(self, words: list[str], understood: Understood) -> list[str]:
         """Drop the feelings the viewer only *has* ("heartbroken, cheer me up": no sadness)."""

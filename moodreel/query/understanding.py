@@ -27,9 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from moodreel.query import lexicon as lx
+from moodreel.query.vocabulary import Vocabulary
 from moodreel.vibes.lexicon import EMOTIONS
 
-Audience = Literal["kids", "family", "teens", "date", "adults"]
+Audience = Literal["kids", "family", "teens", "date", "adults", "seniors"]
 
 _TOKEN = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 _CLAUSE_SPLIT = re.compile(r"[,.;!?:()\n]+|\s(?:but|so|because|cause|cuz|although|though|and i|and i'm)\s")
@@ -133,6 +134,10 @@ class Understood(BaseModel):
     required_genres: list[str] = Field(default_factory=list, description="Formats as genres (hard).")
     topics: list[str] = Field(default_factory=list, description="Plot topics and settings.")
     audience: Audience | None = None
+    max_certification: str | None = Field(
+        None,
+        description="The most a title's certification may allow (PG, PG-13, ...), inferred from who watches.",
+    )
     type: Literal["MOVIE", "SHOW"] | None = None
     max_runtime: int | None = None
     min_year: int | None = None
@@ -146,6 +151,9 @@ class Understood(BaseModel):
         description="The request without idioms and the words read as constraints: what plot and genre see.",
     )
     felt_text: str = Field("", exclude=True, description="The part that only says how the viewer feels.")
+    ceiling_said: str | None = Field(
+        None, exclude=True, description="The certification ceiling from stated sensibilities alone."
+    )
 
     @property
     def is_open(self) -> bool:
@@ -161,6 +169,8 @@ class Understood(BaseModel):
         out += [f"avoid: {a}" for a in self.avoid]
         if self.audience:
             out.append(f"audience: {self.audience}")
+        if self.max_certification:
+            out.append(f"rated {self.max_certification} or lower")
         if self.type:
             out.append(f"type: {self.type.lower()}")
         if self.max_runtime:
@@ -199,6 +209,9 @@ class Understood(BaseModel):
             excluded = set(lx.AUDIENCE_AVOID_GENRES.get(data["audience"], ())) - set(said)
             data["avoid_genres"] = [g for g in data["avoid_genres"] if g not in excluded]
             data["audience"] = None
+            data["max_certification"] = data["ceiling_said"]  # the audience's ceiling goes with it
+        if data["max_certification"] and f"rated {data['max_certification']} or lower" in drop:
+            data["max_certification"] = None
         if data["type"] and f"type: {data['type'].lower()}" in drop:
             data["type"] = None
         if data["max_runtime"] and f"under {data['max_runtime']} min" in drop:
@@ -232,6 +245,16 @@ def _negations(text: str, out: dict) -> str:
         spans.append(match.span())
         for word in words:
             base = word[:-1] if word.endswith("s") and word[:-1] in lx.AVOID_WORDS else word
+            if word in lx.CEILING_WORDS:
+                out["avoid"].append(word)
+                out["ceiling_said"] = _lower_ceiling(out.get("ceiling_said"), lx.CEILING_WORDS[word])
+                if word.startswith("sex") or word in ("nudity", "nude", "explicit", "raunchy", "smut"):
+                    out["avoid_topics"].append("sex")
+                continue
+            if word in lx.SUBTITLE_WORDS:
+                out["avoid"].append(word)
+                out["english_only"] = True
+                continue
             if base in lx.AVOID_WORDS:
                 genres, feelings = lx.AVOID_WORDS[base]
                 out["avoid"].append(word)
@@ -252,6 +275,13 @@ def _negations(text: str, out: dict) -> str:
     return text
 
 
+def _lower_ceiling(current: str | None, new: str | None) -> str | None:
+    """The stricter of two certification ceilings."""
+    if current is None or new is None:
+        return current or new
+    return new if lx.CERTIFICATION_RANK[new] < lx.CERTIFICATION_RANK[current] else current
+
+
 def _asks(clause: str) -> bool:
     """Does the clause ask for something ("need", "make me", "cheer me up", ...)?"""
     padded = f" {clause} "
@@ -269,7 +299,11 @@ def _request_part(text: str) -> tuple[str, list[str], str]:
         feels = any(m in f" {clause} " for m in _FELT_MARKERS)
         # a clause before the first ask that talks about the viewer describes them
         before_ask = i < first_ask and bool(lx.FELT_WORDS.intersection(_words(clause)))
-        is_felt = not asks[i] and (feels or before_ask)
+        # "nostalgic for the old west", "homesick for korea": what one longs for is wanted
+        longs = bool(re.search(r"\b(?:for|about)\s+(?:the\s+)?[a-z]", clause)) and not re.search(
+            r"\b(?:for|about)\s+(?:work|my|me|the day|the week|hours?|ages|days|weeks)\b", clause
+        )
+        is_felt = not asks[i] and (feels or before_ask) and not longs
         (felt if is_felt else wanted).append(clause)
     if not wanted:
         return text, [], ""
@@ -290,6 +324,7 @@ def _decade_start(match: re.Match) -> int:
 def _era(text: str, out: dict) -> None:
     """Decades ("80s or 90s", "early 2000s", "before the 80s"), years ("2019 or newer",
     "nothing older than 2015", "from 2022") and era words ("classic", "recent")."""
+    text = _AGE_DECADE.sub(" ", text)  # "they're in their 70s": an age, not an era
     decades = [(m, _decade_start(m)) for m in _DECADE.finditer(text)]
     decades += [(None, start) for word, start in _DECADE_WORDS.items() if _has(text, word)]
     decades = [(m, d) for m, d in decades if 1900 <= d <= 2020]
@@ -332,10 +367,14 @@ def _era(text: str, out: dict) -> None:
         else:
             out.update(min_year=year, max_year=year, era=str(year))
         return
-    for phrase, (low, high) in lx.ERA_WORDS.items():
-        if _has(text, phrase) and not re.search(rf"\b{phrase} (?:{_NOT_ERA_AFTER})\b", text):
-            out.update(min_year=low, max_year=high, era=phrase)
-            return
+    said = [
+        (phrase, low, high)
+        for phrase, (low, high) in lx.ERA_WORDS.items()
+        if _has(text, phrase) and not re.search(rf"\b{re.escape(phrase)} (?:{_NOT_ERA_AFTER})\b", text)
+    ]
+    if said:  # "an old black and white classic": the strictest of them
+        phrase, low, high = min(said, key=lambda e: (e[2] or 9999, -(e[1] or 0)))
+        out.update(min_year=low, max_year=high, era=phrase)
 
 
 def _format(text: str, out: dict) -> None:
@@ -363,24 +402,58 @@ def _format(text: str, out: dict) -> None:
         out["required_genres"].append("reality")
 
 
+_AGE_AFTER_PERSON = re.compile(
+    r"\b(?:is|are|turned|turns|aged?|age)\s+(\d{1,2})\b(?!\s*(?:min|minutes|hours?|pm|am|%))"
+)
+_AGE_DECADE = re.compile(r"\b(?:in (?:their|her|his|my|our) )(?:early |late )?(\d)0s\b")
+
+
 def _audience(text: str, out: dict) -> None:
-    for phrase, audience in lx.AUDIENCE_WORDS.items():
-        if _has(text, phrase):
-            if audience == "family" and out.get("audience") in ("kids",):
-                continue
-            if out.get("audience") is None or audience == "kids":
-                out["audience"] = audience
+    """Who is watching: people ("my grandma", "the kids", "date night"), ages ("my 5 year
+    old", "kids are 8 and 11", "she's 12"), and the certification ceiling they imply (the
+    youngest viewer's, or the audience's)."""
+    phrases = [phrase for phrase in lx.AUDIENCE_WORDS if _has(text, phrase)]
+    # the longest reading wins: "my parents" (older viewers), not "parents" (of kids)
+    phrases = [p for p in phrases if not any(p != q and _has(q, p) for q in phrases)]
+    found = [lx.AUDIENCE_WORDS[p] for p in phrases]
     ages = [int(a) for m in _AGES.finditer(text) for a in m.groups() if a]
-    if (
-        ages
-        and max(ages) < 13
-        and (out.get("audience") in (None, "family"))
-        and "old" in text
-        or ages
-        and out.get("audience") == "kids"
-        and max(ages) < 13
-    ):
-        out["audience"] = "kids"
+    if found:
+        ages += [int(m.group(1)) for m in _AGE_AFTER_PERSON.finditer(text)]
+    ages = [a for a in ages if 0 < a < 18]
+    audience = None
+    for choice in ("kids", "teens", "family", "seniors", "date", "adults"):
+        if choice in found:
+            audience = choice
+            break
+    if ages:
+        youngest = min(ages)
+        if youngest < 13 and (audience in (None, "family", "kids", "seniors", "teens") and
+                              (found or "old" in text)):  # fmt: skip
+            audience = "kids"
+        elif youngest >= 13 and audience in (None, "kids", "family"):
+            audience = "teens"
+    if "teens" in found and not any(a < 13 for a in ages) and audience == "kids":
+        audience = "teens"  # "my teenage kids"
+    if audience is None:
+        return
+    out["audience"] = audience
+    ceiling = lx.AUDIENCE_CEILINGS.get(audience)
+    if ages and audience in ("kids", "teens"):
+        youngest = min(ages)
+        ceiling = next((c for limit, c in lx.AGE_CEILINGS if youngest <= limit), ceiling)
+    if any(_has(text, w) for w in ("toddler", "toddlers", "preschooler", "preschoolers", "baby")):
+        ceiling = "G"
+    out["audience_ceiling"] = ceiling
+
+
+def _side_watching(text: str, out: dict) -> None:
+    """On in the background, half-watched: light grown-up watching (not preschool TV)."""
+    if any(_has(text, phrase) for phrase in lx.SIDE_WATCHING):
+        out["feelings"] += lx.SIDE_WATCHING_FEELINGS
+        out["genres"] += lx.SIDE_WATCHING_GENRES
+        out["soft_avoid_genres"] += lx.SOOTHING_AVOID_GENRES
+        if out.get("audience") is None:
+            out["audience"] = "adults"
 
 
 def _countries(text: str, out: dict) -> None:
@@ -408,42 +481,28 @@ def _content(scan: str) -> str:
     return " ".join(words)
 
 
-def read_request(text: str) -> Understood:
-    """Understand one (already cleaned) mood text."""
-    lowered = text.lower().replace("’", "'").replace("‘", "'")
-    out: dict = {
-        "avoid": [], "avoid_genres": [], "avoid_feelings": [], "avoid_topics": [],
-        "soft_avoid_genres": [], "genres": [], "required_genres": [], "countries": [],
-        "feelings": [], "topics": [],
-    }  # fmt: skip
-    positive = _negations(lowered, out)
-    request, felt, felt_text = _request_part(positive)
-    out["felt"] = _unique(felt)
-    out["felt_text"] = felt_text
-    _era(lowered, out)
-    _format(positive, out)
-    _audience(positive, out)
-    _countries(positive, out)
-    for phrase, feelings in lx.REMEDIES.items():
-        if _has(request, phrase):
-            out["feelings"] += feelings
-            out["genres"] += lx.REMEDY_GENRES.get(phrase, ())
-    for phrase, genres in lx.GENRE_PHRASES.items():
-        if _has(request, phrase):
-            out["genres"] += genres
+def _topics(scan: str, known: set[str], vocabulary: Vocabulary | None, out: dict) -> None:
+    """Plot topics. With the catalog's vocabulary: its mined phrases whole ("new york",
+    "coming of age") and each word that carries content for this catalog ("heist", not
+    "set" or "world"). Without one: runs of up to three words the tables do not know."""
+    said_phrases = set(lx.GENRE_PHRASES) | set(lx.ERA_WORDS) | set(lx.REMEDIES)
+    if vocabulary is not None:
+        for phrase in vocabulary.phrases_in(scan):
+            words = phrase.split()
+            if phrase in said_phrases or all(w in _NON_TOPIC or w in known for w in words):
+                continue
+            if re.search(rf"\b(?:my|our|his|her|their) {re.escape(phrase)}\b", scan):
+                continue  # "my little sister": who watches
+            out["topics"].append(phrase)
+            scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " , ", scan)
+    for phrase in lx.ERA_WORDS:  # "an old black and white classic": no topic "black"
+        scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])(?! (?:{_NOT_ERA_AFTER})\b)", " , ", scan)
+    # "my roommate", "her little brother": the people watching, not what the plot is about
+    people = {
+        m.group(1) for m in re.finditer(r"\b(?:my|our|his|her|their)\s+(?:[a-z]+\s+)?([a-z]+)\b", scan)
+    } | {m.group(1) for m in re.finditer(r"\b(?:my|our|his|her|their)\s+([a-z]+)\b", scan)}
     topic_run: list[str] = []
-    known = (
-        set(lx.GENRE_WORDS) | set(lx.AUDIENCE_WORDS) | set(lx.COUNTRY_WORDS) | set(lx.ERA_WORDS)
-        | set(lx.SHOW_WORDS) | set(lx.MOVIE_WORDS) | set(lx.SHORT_WORDS) | set(_DECADE_WORDS)
-    )  # fmt: skip
-    scan = request
-    for phrase in lx.REMEDIES:
-        scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " , ", scan)
     for word in _words(scan) + ["."]:
-        if word in lx.WANTED_FEELINGS:
-            out["feelings"] += lx.WANTED_FEELINGS[word]
-        if word in lx.GENRE_WORDS:
-            out["genres"] += lx.GENRE_WORDS[word]
         is_topic = (
             len(word) > 2
             and word not in _NON_TOPIC
@@ -452,8 +511,14 @@ def read_request(text: str) -> Understood:
             and not word.endswith("ly")
             and "'" not in word
             and not _DECADE.fullmatch(word)
+            and word.rstrip("s") not in _NON_TOPIC
+            and not re.search(r"\d|year|yr", word)
         )
-        if is_topic and word.rstrip("s") not in _NON_TOPIC:
+        if vocabulary is not None:
+            if is_topic and word not in people and vocabulary.is_content(word):
+                out["topics"].append(word)
+            continue
+        if is_topic:
             topic_run.append(word)
             if len(topic_run) == 3:
                 out["topics"].append(" ".join(topic_run))
@@ -462,6 +527,49 @@ def read_request(text: str) -> Understood:
         if topic_run:
             out["topics"].append(" ".join(topic_run))
             topic_run = []
+
+
+def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
+    """Understand one (already cleaned) mood text; ``vocabulary`` (the catalog's, see
+    ``query.vocabulary``) decides which words are plot topics."""
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    out: dict = {
+        "avoid": [], "avoid_genres": [], "avoid_feelings": [], "avoid_topics": [],
+        "soft_avoid_genres": [], "genres": [], "required_genres": [], "countries": [],
+        "feelings": [], "topics": [], "ceiling_said": None,
+    }  # fmt: skip
+    positive = _negations(lowered, out)
+    request, felt, felt_text = _request_part(positive)
+    out["felt"] = _unique(felt)
+    out["felt_text"] = felt_text
+    _era(lowered, out)
+    _format(positive, out)
+    _audience(positive, out)
+    _side_watching(positive, out)
+    _countries(positive, out)
+    if out.pop("english_only", False) and not out["countries"]:
+        out["countries"] = list(lx.ENGLISH_COUNTRIES)
+    out["max_certification"] = _lower_ceiling(out.pop("audience_ceiling", None), out["ceiling_said"])
+    for phrase, feelings in lx.REMEDIES.items():
+        if _has(request, phrase):
+            out["feelings"] += feelings
+            out["genres"] += lx.REMEDY_GENRES.get(phrase, ())
+    for phrase, genres in lx.GENRE_PHRASES.items():
+        if _has(request, phrase):
+            out["genres"] += genres
+    known = (
+        set(lx.GENRE_WORDS) | set(lx.AUDIENCE_WORDS) | set(lx.COUNTRY_WORDS) | set(lx.ERA_WORDS)
+        | set(lx.SHOW_WORDS) | set(lx.MOVIE_WORDS) | set(lx.SHORT_WORDS) | set(_DECADE_WORDS)
+    )  # fmt: skip
+    scan = request
+    for phrase in (*lx.REMEDIES, *lx.SIDE_WATCHING):
+        scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " , ", scan)
+    for word in _words(scan):
+        if word in lx.WANTED_FEELINGS:
+            out["feelings"] += lx.WANTED_FEELINGS[word]
+        if word in lx.GENRE_WORDS:
+            out["genres"] += lx.GENRE_WORDS[word]
+    _topics(scan, known, vocabulary, out)
     if out.get("audience"):
         out["genres"] += lx.AUDIENCE_GENRES[out["audience"]]
         out["avoid_genres"] += lx.AUDIENCE_AVOID_GENRES.get(out["audience"], ())

@@ -34,9 +34,11 @@ from moodreel.profiles.profile import ViewerProfile
 from moodreel.profiles.taste import CATALOG_FIELDS, TasteRanker
 from moodreel.profiles.together import Group, above, fits_for, least_misery
 from moodreel.prompts import Prompt
-from moodreel.query.fusion import Ranked, explain, rerank
+from moodreel.query.feedback import FEEDBACK_TITLES, FIRST_PASS, feedback_feelings
+from moodreel.query.fusion import TOPIC_BONUS, Ranked, explain, rerank
 from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
+from moodreel.query.vocabulary import StoreVocabulary
 from moodreel.records import StoredTitle
 from moodreel.search import journey as journeys
 from moodreel.search.pitch import (
@@ -48,7 +50,7 @@ from moodreel.search.pitch import (
 )
 from moodreel.search.similar import Seed, like_vector, why_like
 from moodreel.services import Services
-from moodreel.signals import Layout
+from moodreel.signals import Layout, query_vector
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +145,13 @@ class Recommender:
         layout: Layout,
         personalization: float = 0.5,
         pitch_deps: PitchDeps | None = None,
+        feelings_reader: str = "classifier",
         taste_ranker: TasteRanker | None = None,
     ) -> None:
+        """``feelings_reader``: "classifier" (the mood parser's emotions and the nearest
+        feeling words) or "feedback" (the feelings of the titles the plot and genres find
+        first, ``query.feedback``); the feelings said in words lead either way."""
+        self.feelings_reader = feelings_reader
         self.store = store
         self.queries = queries
         self.encoder = encoder
@@ -169,6 +176,7 @@ class Recommender:
             mood_parser or make_mood_parser(services, settings.mood_parser),
             vibe_words or VibeWords(embedder),
             GenrePrior(embedder),
+            StoreVocabulary(services.store, services.layout.plot),
         )
         pitch = PitchDeps(
             chat_model=lambda: services.chat_model,
@@ -186,10 +194,24 @@ class Recommender:
         from moodreel.vibes.lexicon import EMOTIONS
 
         self.encoder.word_vectors(list(EMOTIONS))
+        self.queries.vocabulary()  # the catalog's words, read once
         self.understand("warming up")
 
     def understand(self, mood: str, drop: list[str] | None = None) -> MoodQuery:
-        return self.queries.build(mood, drop)
+        query = self.queries.build(mood, drop)
+        if self.feelings_reader == "feedback" and not query.open:
+            query = self._with_feedback(query, drop)
+        return query
+
+    def _with_feedback(self, query: MoodQuery, drop: list[str] | None) -> MoodQuery:
+        """Pseudo-relevance feedback: search by plot and genre alone, read the feelings of the
+        first titles found, and search the vibe with them."""
+        first = query_vector(self.layout, FIRST_PASS, query.vibe, query.plot, query.genre_prior)
+        hits = self.store.search(first, FEEDBACK_TITLES, query.filters, with_vectors=False)
+        words = feedback_feelings([h.title.emotions for h in hits], leave_out=query.understood.avoid_feelings)
+        if drop:
+            words = [w for w in words if f"feel: {w}" not in drop]
+        return self.queries.with_feelings(query, words)
 
     def recommend(
         self,
@@ -371,6 +393,7 @@ class Recommender:
         include_watched: bool = False,
         adjust: bool = True,
         relaxed: list[str] | None = None,
+        topic_bonus: float = TOPIC_BONUS,
     ) -> list[Recommendation]:
         """Search with an understood query (``adjust=False``: the store's fused order as it
         comes, without ``fusion.rerank``'s topic and avoid adjustments; for ablations).
@@ -385,7 +408,13 @@ class Recommender:
         inferred = query.filters
         kind = "open" if query.open else "specific"
         hits = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched)
-        ranked = rerank(hits, understood, k, self._habit_extra(hits, viewer, kind, explicit.merge(inferred)))
+        ranked = rerank(
+            hits,
+            understood,
+            k,
+            self._habit_extra(hits, viewer, kind, explicit.merge(inferred)),
+            topic_bonus=topic_bonus,
+        )
         for name, fields in RELAXABLE:
             if len(ranked) >= min(k, RELAX_BELOW):
                 break
@@ -398,9 +427,9 @@ class Recommender:
             )
             shown = {r.hit.title.id for r in ranked}
             more = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched)
-            more = [h for h in more if h.title.id not in shown]
-            extra = self._habit_extra(more, viewer, kind, explicit.merge(inferred))
-            ranked += rerank(more, understood, k - len(ranked), extra)
+            fresh = [h for h in more if h.title.id not in shown]
+            extra = self._habit_extra(fresh, viewer, kind, explicit.merge(inferred))
+            ranked += rerank(fresh, understood, k - len(ranked), extra, topic_bonus=topic_bonus)
             if relaxed is not None:
                 relaxed.append(name)
         return self._records(ranked, query, viewer, taste)

@@ -64,7 +64,9 @@ INVENTED_KOTARO = (
     "Two bored teens move into a rundown apartment building all alone. They make some new friends "
     "who live next door in an anime bookstore."
 )
-INVENTED_HEIST = "Two thieves are on a mission to steal $1 billion from an ancient bank vault. Expect a wild ride."
+INVENTED_HEIST = (
+    "Two thieves are on a mission to steal $1 billion from an ancient bank vault. Expect a wild ride."
+)
 
 
 # ---- which words the facts support --------------------------------------------------------
@@ -81,7 +83,9 @@ def test_the_check_flags_a_lonely_boy_pitched_as_two_teens():
     found = check_pitch(INVENTED_KOTARO, pitch_facts(KOTARO, Credits(), "something gentle"))
     unsupported = [v for v in found if v.kind == "unsupported"]
     assert unsupported and all(w in unsupported[0].detail for w in ("'two'", "'teens'")), found
-    faithful = "This animated series follows a lonely little boy who moves in all on his own. You get gentle hope."
+    faithful = (
+        "This animated series follows a lonely little boy who moves in all on his own. You get gentle hope."
+    )
     assert check_pitch(faithful, pitch_facts(KOTARO, Credits(), "something gentle")) == []
 
 
@@ -91,7 +95,22 @@ def test_a_banned_word_is_refused_in_every_form():
 
 
 # ---- the logits processor's masks, without the model ---------------------------------------
-PIECES = ["Pitch", ":", " Two", " teens", " A", " lonely", " boy", " moves", ".", " The", " in", " tw", "o", ""]
+PIECES = [
+    "Pitch",
+    ":",
+    " Two",
+    " teens",
+    " A",
+    " lonely",
+    " boy",
+    " moves",
+    ".",
+    " The",
+    " in",
+    " tw",
+    "o",
+    "",
+]
 
 
 def guard(facts_support, **kwargs) -> tuple[WordGuard, dict[str, int]]:
@@ -177,15 +196,21 @@ def test_a_documentary_about_a_show_is_never_pitched_as_the_show():
     assert "What it is: a documentary about Money Heist (pitch the documentary" in str(user.content)
     facts = pitch_facts(PHENOMENON, Credits(), "excite me")
     assert "unsupported" in kinds(check_pitch(INVENTED_HEIST, facts))
-    model = QueueChatModel().enqueue(f"Tagline: Steal it all\nPitch: {INVENTED_HEIST}", f"Pitch: {INVENTED_HEIST}")
-    chunks = list(stream_pitch(model, load_prompt("pitch"), PHENOMENON, "excite me", ["excitement"], Credits()))
+    model = QueueChatModel().enqueue(
+        f"Tagline: Steal it all\nPitch: {INVENTED_HEIST}", f"Pitch: {INVENTED_HEIST}"
+    )
+    chunks = list(
+        stream_pitch(model, load_prompt("pitch"), PHENOMENON, "excite me", ["excitement"], Credits())
+    )
     text = "".join(c.text for c in chunks)
     assert chunks[-1].fallback and "steal" not in text.lower() and "documentary about Money Heist" in text
 
 
 def test_the_template_says_what_the_title_is_in_a_persons_words():
     pat = template_pitch(MS_PAT, ["amusement"])
-    assert pat.startswith("Ms. Pat: Y'all Wanna Hear Something Crazy? is a 2022 stand-up comedy special from Ms. Pat.")
+    assert pat.startswith(
+        "Ms. Pat: Y'all Wanna Hear Something Crazy? is a 2022 stand-up comedy special from Ms. Pat."
+    )
     assert "film" not in pat and "laughter, " not in pat.split(".")[1]
     assert template_pitch(SOFIA, ["joy"]).startswith("Sofia the First is an animated series for children.")
     for title in (KOTARO, PHENOMENON, MS_PAT, SOFIA):
@@ -201,7 +226,9 @@ def test_no_two_pitches_of_a_search_open_with_the_same_word():
     )
     openings: list[str] = []
     for title in (KOTARO, MS_PAT):
-        chunks = list(stream_pitch(model, load_prompt("pitch"), title, "laugh", ["joy"], Credits(), openings=openings))
+        chunks = list(
+            stream_pitch(model, load_prompt("pitch"), title, "laugh", ["joy"], Credits(), openings=openings)
+        )
         assert not chunks[-1].fallback
     assert openings == ["a", "ms"]
     assert "Do not start the pitch with the word 'a'" in str(model.seen[2][-1].content)
@@ -212,10 +239,18 @@ def test_no_two_pitches_of_a_search_open_with_the_same_word():
 def test_the_real_llm_pitches_the_lonely_boy_without_inventing_teens(local_chat_model):
     chunks = list(
         stream_pitch(
-            local_chat_model, load_prompt("pitch"), KOTARO, "something gentle", ["comfort"], Credits(), temperature=0.2
+            local_chat_model,
+            load_prompt("pitch"),
+            KOTARO,
+            "something gentle",
+            ["comfort"],
+            Credits(),
+            temperature=0.2,
         )
     )
     text = "".join(c.text for c in chunks).strip()
     words = set(word_runs(text))
     assert text and chunks[-1].done and not words & {"two", "teens", "teen", "teenagers", "sisters"}, text
-    assert chunks[-1].fallback or not kinds(check_pitch(text, pitch_facts(KOTARO, Credits(), "something gentle")))
+    assert chunks[-1].fallback or not kinds(
+        check_pitch(text, pitch_facts(KOTARO, Credits(), "something gentle"))
+    )

@@ -16,7 +16,7 @@ from moodreel.credits import Credits
 from moodreel.llm.context_pool import ContextPool
 from tests.test_pitch_tagline import WordStreamModel, text_of
 
-PLAIN = "You get an evening that fits how you feel tonight."
+PLAIN = "You get a night that is all about how you feel."  # every word one a pitch may use
 
 
 class Made:
@@ -131,7 +131,7 @@ def test_the_app_reads_each_next_card_ahead_with_the_messages_its_pitch_then_sen
     from tests.test_search import CATALOG, _services
 
     services = _services(tmp_path, CATALOG)
-    words = ["wonder", "surprise", "company"]
+    words = ["watching", "fear", "tales"]
     model = ReadAheadModel().enqueue(*[f"Tagline: An evening of {w}\nPitch: {PLAIN}" for w in words])
     services._chat_model = model
     app = Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"])))

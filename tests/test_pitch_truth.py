@@ -149,6 +149,20 @@ def test_the_processor_never_traps_the_model_inside_a_word():
     assert out[ids["o"]] == 1.0
 
 
+def test_the_processor_finishes_a_word_it_began_as_the_facts_have_it():
+    # "warm" is only the start of the facts' "warmth": ending the word there is refused while
+    # a continuation that makes it an allowed word is among the candidates
+    pieces = ["Pitch", ":", " warm", "th", " and", ""]
+    texts = TokenTexts(lambda tokens: pieces[tokens[0]].encode())
+    g = WordGuard(Support(["warmth"]), texts, read=len(pieces), keep=len(pieces))
+    prompt = [5, 5]
+    g(np.array(prompt, dtype=np.intc), np.ones(len(pieces), dtype=np.float32))
+    for k in range(1, 3):
+        g(np.array(prompt + [0, 1, 2][:k], dtype=np.intc), np.ones(len(pieces), dtype=np.float32))
+    out = g(np.array(prompt + [0, 1, 2], dtype=np.intc), np.ones(len(pieces), dtype=np.float32))
+    assert out[3] == 1.0 and np.isneginf(out[4]) and np.isneginf(out[5])  # "th" yes; " and", the end no
+
+
 def test_the_processor_bans_the_openings_already_used_in_the_search():
     g, ids = guard(pitch_facts(KOTARO, Credits()).support, banned_openings=("the",))
     scores = np.ones(len(PIECES), dtype=np.float32)

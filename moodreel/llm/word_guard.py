@@ -125,30 +125,40 @@ class WordGuard:
         return not re.search(r"(?:[^\W_]+)[\W_]", after)
 
     # ---- one candidate -----------------------------------------------------------------
-    def allowed(self, written: str, piece: str) -> bool:
+    def allowed(self, written: str, piece: str, strict: bool = True) -> bool:
         """Whether ``piece`` may follow ``written``: each word it starts is allowed, or (if it
-        runs on past the piece) can still become an allowed one. A piece that continues the
-        word being written is not judged (vetoing it would trap the model inside a word it
-        has begun); the check after writing reads the whole word."""
-        if not piece:  # a special token: the end of the answer
-            return True
+        runs on past the piece) can still become an allowed one. ``strict`` also judges the
+        word being written: a piece that ends it needs it allowed ("warm" is only the start
+        of "warmth"), a piece that continues it must keep it on the way to an allowed word.
+        The processor asks strictly first and, if no candidate passes, leniently (the word
+        being written is left to the check after writing): the model is never trapped."""
         tail = _TAIL.search(written)
         partial = tail.group() if tail else ""
+        if not piece:  # a special token: the end of the answer
+            return not (strict and partial) or self.vocabulary.allows(partial)
         opening = bool(self.banned_openings) and self.opening_pending(written)
-        if opening and partial and not piece[:1].isalnum():  # the piece ends the first word
-            if partial in self.banned_openings:
+        if partial and not piece[:1].isalnum():  # the piece ends the word being written
+            if opening and partial in self.banned_openings:
+                return False
+            if strict and not self.vocabulary.allows(partial):
                 return False
             opening = False
         for i, run in enumerate(_RUN.finditer(piece)):
             word = run.group()
+            ends = run.end() < len(piece)
             if i == 0 and run.start() == 0 and partial:
-                if opening and partial + word in self.banned_openings:
+                whole = partial + word
+                if opening and whole in self.banned_openings:
                     return False
                 opening = False
+                if strict and not (
+                    self.vocabulary.allows(whole) if ends else self.vocabulary.may_start(whole)
+                ):
+                    return False
                 continue
             if opening and i == 0 and word in self.banned_openings:
                 return False
-            if run.end() < len(piece):  # the word ends inside the piece
+            if ends:
                 if not self.vocabulary.allows(word):
                     return False
             elif not (self.vocabulary.allows(word) or self.vocabulary.may_start(word)):
@@ -170,13 +180,13 @@ class WordGuard:
     def __call__(self, input_ids: Any, scores: np.ndarray) -> np.ndarray:
         written = self._written(input_ids)
         kept: list[int] = []
-        for n in (self.read, self.read * 8):  # if none of the likeliest is allowed, read on
+        # the likeliest candidates strictly, then more of them, then leniently (never trapped)
+        for n, strict in ((self.read, True), (self.read * 8, True), (self.read * 8, False)):
             n = min(n, scores.shape[0])
             top = np.argpartition(-scores, n - 1)[:n]
             top = top[np.argsort(-scores[top])]
             for token in top.tolist():
-                piece = self.texts.text(token)
-                if self.allowed(written, piece):
+                if self.allowed(written, self.texts.text(token), strict):
                     kept.append(token)
                     if len(kept) >= self.keep:
                         break

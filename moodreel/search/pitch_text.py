@@ -34,8 +34,8 @@ _ABBREVIATIONS = {
 }
 _END = re.compile(r"[.!?]+[\"'”’)\]*_]*(?=\s|$)")
 _LABEL = re.compile(
-    r"^(?:here(?:'|’)?s\s+)?(?:(?:a|an|the|my|your)\s+)?(?:short\s+|quick\s+)?"
-    r"(?:pitch|tagline|answer|description|summary)\b[^:\n.!?]{0,60}:\s*",
+    r"^(?:what it is\s*:\s*|(?:here(?:'|’)?s\s+)?(?:(?:a|an|the|my|your)\s+)?(?:short\s+|quick\s+)?"
+    r"(?:pitch|tagline|answer|description|summary)\b[^:\n.!?]{0,60}:\s*)",
     re.IGNORECASE,
 )
 # a bullet list, a numbered list or a second paragraph: the pitch is over

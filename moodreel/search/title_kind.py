@@ -88,7 +88,9 @@ def _subject(title: StoredTitle) -> str:
     head = title.title.split(":", 1)[0].strip()
     if ":" in title.title and head in quoted:
         return head
-    others = [q for q in quoted if q.lower() != title.title.lower() and q[:1].isupper() and len(q.split()) <= 6]
+    others = [
+        q for q in quoted if q.lower() != title.title.lower() and q[:1].isupper() and len(q.split()) <= 6
+    ]
     if others and _ABOUT_TITLE.search(title.description):
         return others[0]
     return ""

@@ -122,7 +122,7 @@ def test_tagline_checks():
     too_long = " ".join(["dread"] * (MAX_TAGLINE_WORDS + 1))
     assert kinds(check_tagline(too_long, facts)) == {"length"}
     assert "tone" in kinds(check_tagline("A lighthearted night", facts))
-    assert kinds(check_tagline("Now at scary.com", facts)) == {"link"}
+    assert "link" in kinds(check_tagline("Now at scary.com", facts))
     assert kinds(check_tagline("", facts)) == {"empty"}
     assert kinds(check_tagline('"Night Terror"', facts)) == {"empty"}  # only the title
     # the viewer's words back at them (seen in the page: "A daring heist with a twist, nothing too dark")

@@ -154,7 +154,7 @@ def test_the_processor_finishes_a_word_it_began_as_the_facts_have_it():
     # a continuation that makes it an allowed word is among the candidates
     pieces = ["Pitch", ":", " warm", "th", " and", ""]
     texts = TokenTexts(lambda tokens: pieces[tokens[0]].encode())
-    g = WordGuard(Support(["warmth"]), texts, read=len(pieces), keep=len(pieces))
+    g = WordGuard(Support(["warmth"]), texts, read=len(pieces), keep=len(pieces), strict_words=True)
     prompt = [5, 5]
     g(np.array(prompt, dtype=np.intc), np.ones(len(pieces), dtype=np.float32))
     for k in range(1, 3):

@@ -82,6 +82,7 @@ class WordGuard:
         opening_after: str = "pitch:",
         read: int = 48,
         keep: int = 6,
+        strict_words: bool = False,
     ) -> None:
         self.vocabulary = vocabulary
         self.texts = texts
@@ -91,6 +92,7 @@ class WordGuard:
         self.opening_after = opening_after
         self.read = read
         self.keep = keep
+        self.strict_words = strict_words
         self._start: int | None = None
         self._calls = 0
         self._ids: list[int] = []
@@ -180,8 +182,10 @@ class WordGuard:
     def __call__(self, input_ids: Any, scores: np.ndarray) -> np.ndarray:
         written = self._written(input_ids)
         kept: list[int] = []
-        # the likeliest candidates strictly, then more of them, then leniently (never trapped)
-        for n, strict in ((self.read, True), (self.read * 8, True), (self.read * 8, False)):
+        # judged leniently by default (``strict_words``): on our titles the strict reading forced
+        # the model into broken words ("no-nobodY", "under-piCKs") to finish what it had begun
+        passes = ((self.read, True), (self.read * 8, True)) if self.strict_words else ()
+        for n, strict in (*passes, (self.read, False), (self.read * 8, False)):
             n = min(n, scores.shape[0])
             top = np.argpartition(-scores, n - 1)[:n]
             top = top[np.argsort(-scores[top])]

@@ -1,6 +1,8 @@
 """Pitch quality and speed with the configured LLM: complete, short, grounded, in tone.
 
-    python bench/pitch.py [--db URI] [--moods 5] [--top 10] [--limit PAIRS] [--dump] [--json] [--save]
+    python bench/pitch.py [--db URI] [--moods 5] [--top 10] [--limit PAIRS] [--extra PAIRS.jsonl]
+                          [--dump] [--json] [--save]
+    python bench/pitch.py --judged bench/pitch_judged.jsonl   (no LLM: the read pitches)
 
 For each of the first --moods moods (bench/latency.py's list), the top --top titles from
 the real store get a tagline and a pitch from ``moodreel.search.pitch.stream_pitch``, one
@@ -19,6 +21,11 @@ warmed up as the server does (``warm_up_pitches``). Figures per pitch:
 - all 6 done: seconds from the first pitch's start until the first 6 pitches of a search
   are done (the page's default six cards), per search.
 ``--dump`` prints every pitch verbatim, with its title, genres and what the checks found.
+``--extra`` adds (mood, title id) pairs of one's choosing (documentaries about other titles,
+stand-up specials, children's shows), pitched after the searches (not in the speed figures).
+``--judged`` reports on pitches read by a person against their synopses (``pitch_judged``):
+how many of the shown ones invent a fact or misstate the kind or tone, and the automatic
+check's precision and recall against those labels.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from latency import MOODS
 from common import finish, make_parser, table
 
 DRAFT_KINDS = [
+    ("words the facts do not support", {"unsupported"}),
     ("invented names", {"name"}),
     ("invented story elements", {"plot"}),
     ("invented claims (awards, praise)", {"claim"}),
@@ -52,6 +60,9 @@ class FirstToken:
     def __init__(self, model) -> None:
         self.model = model
         self.first: float | None = None
+
+    def __getattr__(self, name: str):  # what the model can do (guards_words, read_ahead) stays visible
+        return getattr(self.model, name)
 
     def stream(self, *args, **kwargs):
         stream = self.model.stream(*args, **kwargs)
@@ -80,13 +91,22 @@ def main() -> None:
         action="store_true",
         help="do not read the next pitch's prompt while one is written (as with MOODREEL_LLM_CONTEXTS=1)",
     )
+    parser.add_argument("--extra", default=None, help="jsonl of {id, mood}: more pairs to pitch")
+    parser.add_argument("--judged", default=None, help="jsonl of read pitches: report on them, no LLM")
     args = parser.parse_args()
+    if args.judged:  # the same as bench/pitch_judged.py --judged FILE
+        from pitch_judged import report
+
+        summary, tables = report(args.judged)
+        finish("pitch_judged", args, summary, tables)
+        return
 
     from moodreel.search.pitch import pitch_facts, read_pitch_ahead, stream_pitch
     from moodreel.search.pitch_check import check_pitch, kinds
     from moodreel.search.pitch_text import MAX_WORDS, split_sentences, words
     from moodreel.search.recommender import Recommender
     from moodreel.search.tagline import check_tagline
+    from moodreel.search.title_kind import title_kind
     from moodreel.services import build_services
     from moodreel.settings import Settings
 
@@ -101,14 +121,27 @@ def main() -> None:
         found = [stored[r.id] for r in result.results if r.id in stored]
         pairs += [(mood, result.emotions, title, i) for i, title in enumerate(found)]
     pairs = pairs[: args.limit] if args.limit else pairs
+    searched = len(pairs)
+    if args.extra:
+        import json
+        from pathlib import Path
+
+        lines = Path(args.extra).read_text(encoding="utf-8").splitlines()
+        wanted = [json.loads(line) for line in lines if line.strip()]
+        stored = {t.id: t for t in services.store.get([w["id"] for w in wanted])}
+        for w in wanted:
+            if w["id"] in stored:
+                feelings = recommender.understand(w["mood"]).feelings
+                pairs.append((w["mood"], feelings, stored[w["id"]], 0))
     recommender.warm_up_pitches()  # as the server does: the model loaded, the prompt's start cached
     timed = FirstToken(model)
 
     rows = []
+    openings: dict[str, list[str]] = {}  # per search, as the page does: no two open alike
     for index, (mood, emotions, title, position) in enumerate(pairs):
         credits = credits_index.get(title.id)
         # as the app does: the next card of the same search is read while this one is written
-        following = pairs[index + 1] if index + 1 < len(pairs) and not args.no_read_ahead else None
+        following = pairs[index + 1] if index + 1 < searched and not args.no_read_ahead else None
         ahead = following if following is not None and following[3] > 0 else None
         start = time.perf_counter()
         timed.first = None
@@ -129,7 +162,9 @@ def main() -> None:
             emotions,
             credits,
             timeout_s=settings.pitch_timeout_s,
+            temperature=settings.pitch_temperature,
             started=read_next,
+            openings=openings.setdefault(mood, []) if index < searched else [],
         ):
             if (chunk.text or chunk.tagline) and first is None:
                 first = time.perf_counter() - start
@@ -137,14 +172,25 @@ def main() -> None:
         seconds = time.perf_counter() - start
         first_token = (timed.first - start) if timed.first is not None else seconds
         text, last = "".join(c.text for c in chunks).strip(), chunks[-1]
-        facts = pitch_facts(title, credits, mood)
+        facts = pitch_facts(title, credits, mood, "", emotions)
         rows.append(
             {
                 "mood": mood,
+                "emotions": emotions,
                 "id": title.id,
                 "title": title.title,
+                "type": title.type,
                 "genres": title.genres,
+                "release_year": title.release_year,
+                "runtime": title.runtime,
+                "age_certification": title.age_certification,
+                "title_emotions": title.emotions,
+                "synopsis": title.description,
+                "kind": title_kind(title).phrase,
+                "search": index < searched,
                 "text": text,
+                "drafts": list(last.drafts),
+                "first_draft_kinds": sorted(kinds(check_pitch(last.drafts[0], facts))) if last.drafts else [],
                 "words": words(text),
                 "complete": bool(text) and not split_sentences(text)[1],
                 "attempts": last.attempts,
@@ -183,11 +229,12 @@ def main() -> None:
     if not rows:
         raise SystemExit("no (mood, title) pairs: is the store empty? (python -m ingest --extractor fast)")
     n = len(rows)
+    timed_rows = [r for r in rows if r["search"]]
     word_counts = [r["words"] for r in rows]
-    firsts = [r["first_token_s"] for r in rows if r["position"] == 0]
-    laters = [r["first_token_s"] for r in rows if r["position"] > 0]
+    firsts = [r["first_token_s"] for r in timed_rows if r["position"] == 0]
+    laters = [r["first_token_s"] for r in timed_rows if r["position"] > 0]
     searches: dict[str, list[dict]] = {}
-    for r in rows:
+    for r in timed_rows:
         searches.setdefault(r["mood"], []).append(r)
     six_done = [
         sum(r["seconds"] for r in sorted(rs, key=lambda r: r["position"])[:6]) for rs in searches.values()
@@ -212,6 +259,9 @@ def main() -> None:
         "first_token_later_p50_s": round(statistics.median(laters), 2) if laters else None,
         "six_done_p50_s": round(statistics.median(six_done), 1),
         "six_done_max_s": round(max(six_done), 1),
+        "same_opening_pairs": sum(
+            len(rs) - len({r["text"].split(" ", 1)[0].lower() for r in rs}) for rs in searches.values()
+        ),
         "regenerated_rate": rate([r["attempts"] > 1 for r in rows]),
         "fallback_rate": rate([r["fallback"] for r in rows]),
         "first_text_p50_s": round(statistics.median(r["first_text_s"] for r in rows), 2),
@@ -229,6 +279,7 @@ def main() -> None:
         ("shown text with invented names", f"{summary['final_name_rate']:.0%}"),
         ("shown text with a tone contradiction", f"{summary['final_tone_rate']:.0%}"),
         ("shown text failing any check", f"{summary['final_any_rate']:.0%}"),
+        ("pitches of a search opening with an earlier one's word", summary["same_opening_pairs"]),
         ("regenerated", f"{summary['regenerated_rate']:.0%}"),
         ("template fallback", f"{summary['fallback_rate']:.0%}"),
         (

@@ -348,6 +348,7 @@ class Moodreel:
         second llama.cpp context), so each later pitch starts writing at once. Ends early,
         without a ``done`` chunk for the pitch being written, once ``cancelled``."""
         summary = viewer.summary() if viewer else ""
+        openings: list[str] = []  # the first words of this search's pitches: no two open alike
         for rec, ahead in zip(recs, [*recs[1:], None]):
 
             def read_next(ahead: Recommendation | None = ahead) -> None:
@@ -355,7 +356,10 @@ class Moodreel:
                 if ahead is not None:
                     self.recommender.read_pitch_ahead(ahead, result.mood, result.emotions, summary)
 
-            for chunk in self.stream_pitch(rec, result, viewer, cancelled, options, started=read_next):
+            chunks = self.stream_pitch(
+                rec, result, viewer, cancelled, options, started=read_next, openings=openings
+            )
+            for chunk in chunks:
                 yield rec, chunk
 
     # ---- steering --------------------------------------------------------------------
@@ -395,11 +399,13 @@ class Moodreel:
         cancelled: Callable[[], bool] | None = None,
         options: dict[str, Any] | None = None,
         started: Callable[[], None] | None = None,
+        openings: list[str] | None = None,
     ) -> Iterator[PitchChunk]:
         """One result's tagline and pitch as they are written (templates with a notice if the
         LLM fails). The final tagline is kept for this title's poster (``poster``).
         ``options``: the chat model's extra arguments (``llm_options``: steering);
-        ``started``: called once the LLM's first words arrive."""
+        ``started``: called once the LLM's first words arrive; ``openings``: the search's
+        pitches' first words so far (``stream_pitches`` keeps one list per search)."""
         summary = viewer.summary() if viewer else ""
         for chunk in self.recommender.stream_pitch(
             rec,
@@ -409,6 +415,7 @@ class Moodreel:
             cancelled=self._cancelled(cancelled),
             llm_options=options,
             started=started,
+            openings=openings,
         ):
             if chunk.done and chunk.tagline:
                 self._taglines.keep((rec.id, result.mood, viewer.pid if viewer else ""), chunk.tagline)

@@ -39,7 +39,7 @@ INJECTED = StoredTitle(
     emotions=["hope", "longing", "curiosity"],
 )
 CREDITS = Credits()
-GOOD = "You wanted a scare, and Night Terror brings dread from the first noise."  # one sentence
+GOOD = "You wanted a scare, and Night Terror brings dread with every noise."  # one sentence
 
 
 class WordStreamModel(QueueChatModel):
@@ -74,12 +74,12 @@ def text_of(chunks) -> str:
 
 def test_the_tagline_comes_first_and_the_pitch_after_it():
     chunks = pitch(
-        WordStreamModel().enqueue(f"Tagline: Dread has a new address\nPitch: {GOOD} Lock the doors.")
+        WordStreamModel().enqueue(f"Tagline: Dread behind her house\nPitch: {GOOD} Follow the noises.")
     )
-    assert chunks[0].tagline == "Dread has a new address" and chunks[0].text == ""
-    assert text_of(chunks) == f"{GOOD} Lock the doors."
+    assert chunks[0].tagline == "Dread behind her house" and chunks[0].text == ""
+    assert text_of(chunks) == f"{GOOD} Follow the noises."
     last = chunks[-1]
-    assert last.done and last.tagline == "Dread has a new address" and not last.tagline_fallback
+    assert last.done and last.tagline == "Dread behind her house" and not last.tagline_fallback
 
 
 @pytest.mark.parametrize(
@@ -117,17 +117,18 @@ def test_a_tagline_that_fails_the_checks_is_replaced_by_a_template_and_the_pitch
 
 def test_tagline_checks():
     facts = pitch_facts(HORROR, CREDITS, "scare me")
-    assert check_tagline("Dread follows you home", facts) == []
+    assert check_tagline("Dread follows you into the woods", facts) == []
+    assert kinds(check_tagline("Dread follows you home", facts)) == {"unsupported"}  # no home in it
     too_long = " ".join(["dread"] * (MAX_TAGLINE_WORDS + 1))
     assert kinds(check_tagline(too_long, facts)) == {"length"}
-    assert kinds(check_tagline("A lighthearted romp", facts)) == {"tone"}
-    assert kinds(check_tagline("Now at scary.com", facts)) == {"link"}
+    assert "tone" in kinds(check_tagline("A lighthearted night", facts))
+    assert "link" in kinds(check_tagline("Now at scary.com", facts))
     assert kinds(check_tagline("", facts)) == {"empty"}
     assert kinds(check_tagline('"Night Terror"', facts)) == {"empty"}  # only the title
     # the viewer's words back at them (seen in the page: "A daring heist with a twist, nothing too dark")
     asked = pitch_facts(HORROR, CREDITS, "a scary one with a twist, nothing too gory")
     assert kinds(check_tagline("Dread with a twist, nothing too gory", asked)) == {"echo"}
-    assert check_tagline("Dread with a twist in the dark", asked) == []
+    assert check_tagline("Dread with a twist in the woods", asked) == []
 
 
 def test_template_taglines_are_short_true_and_in_tone():

@@ -155,7 +155,7 @@ def test_the_poster_api_gives_a_png_and_404s_bad_ids(api):
 def test_recommend_with_pitch_fills_pitch_and_tagline_for_every_result_and_the_poster_shows_it(api):
     app, services, client = api
     services.chat_model.enqueue(
-        "Tagline: Dread in the dark woods\nPitch: You wanted a scare, and Night Terror brings dread.",
+        "Tagline: A night of dread\nPitch: You wanted a scare, and Night Terror brings dread.",
         "Tagline: Laughs to drown the fear\nPitch: You will laugh until the fear is gone. Bring a friend.",
         "Tagline: Rain, love and longing\nPitch: You will fall for this one. Keep tissues near.",
     )
@@ -164,13 +164,13 @@ def test_recommend_with_pitch_fills_pitch_and_tagline_for_every_result_and_the_p
     for rec in body["results"]:
         assert rec["pitch"] and rec["tagline"] and len(rec["tagline"].split()) <= 12
     night = next(r for r in body["results"] if r["id"] == "h1")
-    assert night["tagline"] == "Dread in the dark woods"
+    assert night["tagline"] == "A night of dread"
     # the poster of that pick, for that mood, carries the tagline its pitch was written with
     poster = client.get("/api/poster/h1", params={"mood": "scare me"}).content
     expected = services.posters.make(
         PosterFacts(
             title="Night Terror",
-            tagline="Dread in the dark woods",
+            tagline="A night of dread",
             emojis=services.store.get(["h1"])[0].emojis,
             feelings=tuple(services.store.get(["h1"])[0].emotions),
             genres=("horror",),

@@ -16,7 +16,7 @@ from moodreel.credits import Credits
 from moodreel.llm.context_pool import ContextPool
 from tests.test_pitch_tagline import WordStreamModel, text_of
 
-PLAIN = "You get an evening that fits how you feel tonight."
+PLAIN = "You get a night that is all about how you feel."  # every word one a pitch may use
 
 
 class Made:
@@ -131,15 +131,19 @@ def test_the_app_reads_each_next_card_ahead_with_the_messages_its_pitch_then_sen
     from tests.test_search import CATALOG, _services
 
     services = _services(tmp_path, CATALOG)
-    words = ["wonder", "surprise", "company"]
-    model = ReadAheadModel().enqueue(*[f"Tagline: An evening of {w}\nPitch: {PLAIN}" for w in words])
+    words = ["watching", "fear", "tales"]
+    # no two pitches of a search open alike: each answer opens with its own word
+    pitches = [PLAIN, f"Tonight: {PLAIN[0].lower()}{PLAIN[1:]}", f"Watch: {PLAIN[0].lower()}{PLAIN[1:]}"]
+    model = ReadAheadModel().enqueue(
+        *[f"Tagline: An evening of {w}\nPitch: {p}" for w, p in zip(words, pitches)]
+    )
     services._chat_model = model
     app = Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"])))
     result = app.recommend("scare me", k=3)
     assert len(result.results) == 3
     app.pitch_all(result)
     assert [r.tagline for r in result.results] == [f"An evening of {w}" for w in words]
-    assert all(r.pitch == PLAIN for r in result.results)
+    assert [r.pitch for r in result.results] == pitches
     # the 2nd and 3rd cards were read while the one before them was being written
     assert [writing for writing, _ in model._read] == [True, True]
     assert [m for _, m in model._read] == model.seen[1:]

@@ -145,8 +145,10 @@ def test_pitch_streams_and_falls_back_to_a_template_on_failure(tmp_path):
     services = _services(tmp_path, CATALOG)
     rec = Recommender.from_services(services, FixedMoodParser(["fear"]))
     result = rec.recommend("scare me", k=1)
-    services.chat_model.enqueue("A night you will not forget.")
-    assert rec.pitch(result.results[0], result.mood, result.emotions) == "A night you will not forget."
+    services.chat_model.enqueue("A night of dread and terror for you.")  # words its facts support
+    assert (
+        rec.pitch(result.results[0], result.mood, result.emotions) == "A night of dread and terror for you."
+    )
     prompt = services.chat_model.seen[0][-1].content
     assert "Night Terror" in prompt and "scare me" in prompt
     # no answer queued: the fake raises, the card gets a template and a notice
@@ -169,7 +171,7 @@ def test_cards_escape_everything(tmp_path):
 def test_search_handler_yields_cards_before_pitches_then_pitches_every_card(tmp_path):
     services = _services(tmp_path, CATALOG)
     services.chat_model.enqueue(
-        "Tagline: A dread-soaked night in the woods\nPitch: A long night of dread you will not forget.",
+        "Tagline: A night of dread\nPitch: A night of dread and terror for you.",
         "Tagline: Fear, up close\nPitch: You will keep the lights on after this one.",
     )
     handler = search_handler(
@@ -180,8 +182,8 @@ def test_search_handler_yields_cards_before_pitches_then_pitches_every_card(tmp_
     assert "mr-tagline" not in pages[0] and "<img" not in pages[0]
     last = pages[-1]
     assert last.count('class="mr-card"') == 2 and last.count('class="mr-pitch"') == 2
-    assert "A long night of dread you will not forget." in last
-    assert '<div class="mr-tagline">A dread-soaked night in the woods</div>' in last
+    assert "A night of dread and terror for you." in last
+    assert '<div class="mr-tagline">A night of dread</div>' in last
     # every card pitched: the second card got the second answer (a template tagline if it failed)
     assert last.count('class="mr-tagline"') == 2
     # a poster thumbnail per finished card, linking to the poster API with the mood

@@ -209,7 +209,8 @@ def test_the_steering_request_reaches_the_chat_model_from_describe_and_recommend
     app = Moodreel(services, make_recommender(services))
     profile = _horror_fan(services)
     title = services.store.get(["h20"])[0]
-    services.chat_model.enqueue(*["A tense little shocker for you. It keeps the lights on all night."] * 3)
+    # words a pitch about any facts may use (issue 21's support check)
+    services.chat_model.enqueue(*["You get a night to watch. It is all yours."] * 3)
     app.describe(title, profile, steer=1.5)
     app.recommend("tonight", k=1, viewer=profile, pitch=True, steer=0.5)
     app.describe(title, profile, steer=0.0)

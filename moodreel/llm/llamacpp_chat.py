@@ -6,7 +6,10 @@ tokens, and lend each call its own llama.cpp context (one context is not thread-
 ``contexts`` of them, ``moodreel.llm.context_pool``), and read a prompt ahead into a free
 context (``read_ahead``) so that the call which follows starts writing at once. Two optional extras:
 a LoRA adapter (``adapter_path``, a GGUF LoRA from ``moodreel finetune``) loaded with the
-model, and per call ``steering=`` (``moodreel.llm.steering.Steering``), a logits processor.
+model, per call ``steering=`` (``moodreel.llm.steering.Steering``), a logits processor, and
+per call ``word_guard=`` (``moodreel.llm.word_guard.WordGuardSpec``): only the words a
+vocabulary allows (``guards_words`` says the model takes it). ``prompt_lookup`` > 0 drafts
+that many tokens per step from the prompt (llama.cpp's prompt-lookup decoding).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from moodreel.errors import ConfigurationError
 from moodreel.llm.context_pool import ContextPool
+from moodreel.llm.word_guard import TokenTexts
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +64,11 @@ class LlamaCppChat(BaseChatModel):
     repeat_penalty: float = 1.15
     seed: int = 7
     adapter_path: str | None = None
+    prompt_lookup: int = 0  # tokens drafted from the prompt per step (0: off)
+    guards_words: bool = True  # takes ``word_guard=``: it has the logits
 
     _pool: ContextPool | None = PrivateAttr(default=None)
+    _texts: TokenTexts | None = PrivateAttr(default=None)
     _pool_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -91,6 +98,11 @@ class LlamaCppChat(BaseChatModel):
                 "the local LLM needs llama-cpp-python: pip install llama-cpp-python "
                 "(or set MOODREEL_LLM_BACKEND=openai)"
             ) from None
+        draft = None
+        if self.prompt_lookup > 0:
+            from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+            draft = LlamaPromptLookupDecoding(num_pred_tokens=self.prompt_lookup)
         return Llama(
             model_path=self.model_path,
             n_threads=self.n_threads,
@@ -98,6 +110,7 @@ class LlamaCppChat(BaseChatModel):
             n_ctx=self.n_ctx,
             seed=self.seed,
             lora_path=self.adapter_path,
+            draft_model=draft,
             verbose=False,
         )
 
@@ -172,13 +185,26 @@ class LlamaCppChat(BaseChatModel):
             params["stop"] = stop
         if "response_format" in kwargs:
             params["response_format"] = kwargs.pop("response_format")
+        processors: list[Any] = []
         steering = kwargs.pop("steering", None)
         if steering is not None:
+            processors.append(steering.processor(self.model_id, self._client().detokenize))
+        guard = kwargs.pop("word_guard", None)
+        if guard is not None:  # last: its vetoes are final
+            processors.append(guard.processor(self.token_texts()))
+        if processors:
             from llama_cpp import LogitsProcessorList
 
-            steerer = steering.processor(self.model_id, self._client().detokenize)
-            params["logits_processor"] = LogitsProcessorList([steerer])
+            params["logits_processor"] = LogitsProcessorList(processors)
         return params
+
+    def token_texts(self) -> TokenTexts:
+        """Each token's text, decoded once (for the word guard)."""
+        client = self._client()  # takes the pool lock itself
+        with self._pool_lock:
+            if self._texts is None:
+                self._texts = TokenTexts(client.detokenize)
+            return self._texts
 
     def _generate(
         self,

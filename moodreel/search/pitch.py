@@ -15,9 +15,10 @@ pitch ends on the sentences already shown. The last chunk says what happened.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,17 +26,22 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from moodreel.credits import Credits
+from moodreel.llm.word_guard import WordGuardSpec
 from moodreel.prompts import Prompt
 from moodreel.records import StoredTitle
-from moodreel.search.pitch_check import PitchFacts, Violation, check_pitch, copy_ratio, tone, tone_violations
-from moodreel.search.pitch_text import MAX_SENTENCES, MAX_WORDS, SentenceSplitter, split_sentences, words
+from moodreel.search.pitch_check import PitchFacts, Violation, check_pitch, tone, unsupported_words
+from moodreel.search.pitch_template import template_pitch
+from moodreel.search.pitch_text import MAX_SENTENCES, MAX_WORDS, SentenceSplitter
+from moodreel.search.support import word_pairs, word_runs
 from moodreel.search.tagline import TaglineReader, check_tagline, template_tagline
+from moodreel.search.title_kind import title_kind
 from moodreel.search.untrusted import safe_synopsis
 
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 80  # 45 words are ~60 tokens; the sentence budget usually stops generation first
 TEMPERATURE = 0.7
+PAIR_BOOST = 0.0  # added to the logit of a word that follows the last one as in the synopsis
 GENRE_WORDS = {"documentation": "documentary", "scifi": "sci-fi", "european": ""}
 
 
@@ -61,46 +67,33 @@ class PitchChunk:
     tagline: str = ""  # set once, on the chunk that brings it; the done chunk repeats it
     tagline_fallback: bool = False
     tagline_violations: tuple[Violation, ...] = ()  # what the checks found in the LLM's taglines
+    drafts: tuple[
+        str, ...
+    ] = ()  # on the done chunk: each generation's sentences, as written (checked or not)
 
     @property
     def regenerated(self) -> bool:
         return self.attempts > 1
 
 
-def pitch_facts(title: StoredTitle, credits: Credits, mood: str = "", viewer_summary: str = "") -> PitchFacts:
-    """What a pitch for ``title`` may say; names may also come from the mood and viewer summary."""
+def pitch_facts(
+    title: StoredTitle,
+    credits: Credits,
+    mood: str = "",
+    viewer_summary: str = "",
+    mood_emotions: Sequence[str] = (),
+) -> PitchFacts:
+    """What a pitch for ``title`` may say; names may also come from the mood and viewer summary,
+    words also from the feelings the viewer wants."""
     return PitchFacts(
         title=title.title,
         synopsis=title.description,
         genres=tuple(title.genres),
         vibes=tuple(title.emotions),
         names=credits.directors + credits.cast,
-        context=f"{mood} {viewer_summary}".strip(),
+        context=" ".join([mood, viewer_summary, *mood_emotions]).strip(),
+        kind=f"{title_kind(title).words} {title.release_year or ''}",
     )
-
-
-def _and(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
-
-
-def template_pitch(title: StoredTitle, mood_emotions: list[str], max_words: int = MAX_WORDS) -> str:
-    """Two true sentences from the facts: genres and feelings, then the synopsis' first
-    sentence (or, if it is long or the pitch would copy it, the mood it fits)."""
-    facts = pitch_facts(title, Credits())
-    kind = "series" if title.type == "SHOW" else "film"
-    genres = [w for w in (GENRE_WORDS.get(g, g) for g in title.genres) if w][:2]
-    feels = [e for e in title.emotions if not tone_violations(e, facts)][:3]
-    what = f"{_and(genres)} {kind}" if genres else kind
-    year = f" ({title.release_year})" if title.release_year else ""
-    first = f"{title.title}{year} is {'an' if what[0] in 'aeiou' else 'a'} {what}"
-    first += f" of {_and(feels)}." if feels else "."
-    sentences, _ = split_sentences(title.description)
-    story = sentences[0] if sentences else ""
-    pitch = f"{first} {story}"
-    if story and words(pitch) <= max_words and copy_ratio(pitch, title.description) <= 0.5:
-        return pitch
-    wanted = _and(mood_emotions[:2])
-    return f"{first} A pick for a night when you want {wanted}." if wanted else first
 
 
 def _tone_line(facts: PitchFacts) -> str:
@@ -108,6 +101,16 @@ def _tone_line(facts: PitchFacts) -> str:
         "dark": "dark, never warm or lighthearted",
         "light": "light, never dark or chilling",
     }.get(tone(facts), "as its genres say")
+
+
+def _kind_line(title: StoredTitle) -> str:
+    kind = title_kind(title)
+    line = f"{kind.article()} {kind.phrase}"
+    if kind.performer:
+        line += f" by {kind.performer}"
+    if kind.subject:
+        line += f" (pitch the documentary, not the story of {kind.subject})"
+    return line
 
 
 def render_pitch_messages(
@@ -137,6 +140,7 @@ def render_pitch_messages(
         credits=("; ".join(credit_bits) + ".") if credit_bits else "",
         title_emotions=", ".join(title.emotions[:5]),
         tone=_tone_line(pitch_facts(title, credits)),
+        kind=_kind_line(title),
     )
 
 
@@ -232,6 +236,7 @@ _INSTEAD = {
     "copy": "Use your own words, not the synopsis'.",
     "echo": "Do not repeat the viewer's words; say what this title offers them.",
     "meta": "Write the pitch itself, nothing about pitches.",
+    "unsupported": "Say only what the synopsis says: no people, numbers or events it does not have.",
 }
 
 
@@ -244,9 +249,42 @@ def _retry_messages(
         asks.append(
             f"Call it only what its genres say ({', '.join(facts.genres)}); tone: {_tone_line(facts)}."
         )
+    opened = [v.detail.split("'")[1] for v in problems if v.kind == "opening" and "'" in v.detail]
+    if opened:
+        asks.append(f"Do not start the pitch with the word {opened[0]!r}.")
     asks.append(f"Two complete sentences, at most {max_words - 5} words.")
     *head, last = messages
     return [*head, HumanMessage(content=f"{last.content}\n{' '.join(asks)}")]
+
+
+def opening_word(text: str) -> str:
+    """The first word of a pitch, lower case ("" if none)."""
+    runs = word_runs(text)
+    return runs[0] if runs else ""
+
+
+def opening_violations(first_sentence: str, taken: list[str]) -> list[Violation]:
+    """The pitch opens with the same word as an earlier pitch of the search."""
+    word = opening_word(first_sentence)
+    return [Violation("opening", f"opens with {word!r} like an earlier pitch")] if word in taken else []
+
+
+def word_guard_options(
+    model: BaseChatModel, facts: PitchFacts, banned: list[str], openings: list[str]
+) -> dict[str, Any]:
+    """The chat model's ``word_guard=`` argument, where it takes one (the local backend's
+    ``guards_words``): only words ``facts`` support (less ``banned``), a boost for the
+    synopsis's word pairs, none of ``openings`` as the pitch's first word."""
+    if not getattr(model, "guards_words", False):
+        return {}
+    return {
+        "word_guard": WordGuardSpec(
+            facts.support_banning(banned),
+            pairs=word_pairs(facts.synopsis),
+            boost=PAIR_BOOST,
+            banned_openings=tuple(openings),
+        )
+    }
 
 
 def stream_pitch(
@@ -267,6 +305,8 @@ def stream_pitch(
     cancelled: Callable[[], bool] | None = None,
     llm_options: dict[str, Any] | None = None,
     started: Callable[[], None] | None = None,
+    openings: list[str] | None = None,
+    guard: bool = True,
 ) -> Iterator[PitchChunk]:
     """Yield the tagline, then the pitch sentence by sentence as it passes the checks, then
     a ``done`` chunk.
@@ -277,9 +317,14 @@ def stream_pitch(
     stops without another chunk (the viewer left). ``llm_options``: extra keyword
     arguments for the chat model (``steering=`` for the local backend). ``started``: called
     once the first draft's first words arrive (its prompt is read: the moment to read the
-    next pitch's prompt ahead, on the cores that writing leaves free).
+    next pitch's prompt ahead, on the cores that writing leaves free). ``openings``: the
+    first words of the search's pitches so far; this pitch opens with another one and adds
+    its own (pass one list per search). ``guard``: where the model takes it (the local
+    backend), let it write only words the facts support (``word_guard_options``).
     """
-    facts = pitch_facts(title, credits, mood, viewer_summary)
+    facts = pitch_facts(title, credits, mood, viewer_summary, mood_emotions)
+    taken = openings if openings is not None else []
+    drafts: list[str] = []
     base = render_pitch_messages(prompt, title, mood, mood_emotions, credits, viewer_summary)
     messages = base
     found: list[Violation] = []
@@ -296,6 +341,8 @@ def stream_pitch(
         try:
             # a retry samples afresh: the same seed would give the same draft
             options: dict[str, Any] = {"temperature": temperature, **(llm_options or {})}
+            if guard:
+                options.update(word_guard_options(model, facts, unsupported_words(found), taken))
             if attempts > 1:
                 options["seed"] = 1000 + attempts
             pieces = _pieces(
@@ -318,6 +365,9 @@ def stream_pitch(
                     tag_found += [v for v in bad if v.kind != "empty"]
                     continue
                 problems = check_pitch(" ".join([*shown, text]), facts, max_words)
+                problems += [] if shown else opening_violations(text, taken)
+                if attempts > retries and {v.kind for v in problems} == {"copy"}:
+                    problems = []  # the template would quote the synopsis too: its words are true
                 if problems:
                     break  # a bad sentence is never shown
                 yield PitchChunk(f" {text}" if shown else text)
@@ -331,6 +381,7 @@ def stream_pitch(
             break
         finally:
             spent += time.monotonic() - began
+            drafts.append(" ".join(draft.sentences))
         if not shown and not problems:
             problems = [_unusable(draft, max_words)]
         if problems:
@@ -339,8 +390,11 @@ def stream_pitch(
             messages = _retry_messages(base, problems, facts, max_words)
     if not shown:
         notice = notice or "a plain pitch: the AI drafts did not pass the checks"
-        yield _template(title, facts, mood_emotions, notice, attempts, found, tagline, tag_found)
+        chunk = _template(title, facts, mood_emotions, notice, attempts, found, tagline, tag_found)
+        taken.append(opening_word(chunk.text))
+        yield dataclasses.replace(chunk, drafts=tuple(drafts))
         return
+    taken.append(opening_word(shown[0]))
     yield PitchChunk(
         "",
         notice=notice,
@@ -350,6 +404,7 @@ def stream_pitch(
         tagline=tagline or template_tagline(facts, mood_emotions),
         tagline_fallback=not tagline,
         tagline_violations=tuple(tag_found),
+        drafts=tuple(drafts),
     )
 
 

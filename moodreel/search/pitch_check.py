@@ -14,19 +14,31 @@ a name. It catches the failures seen by hand (issue 12), not every possible one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from moodreel.search.pitch_text import MAX_WORDS, split_sentences, words
+from moodreel.search.support import Support
 
 COPY_THRESHOLD = 0.6  # share of the pitch's word 5-grams found in the synopsis
+# a genre's name, and the words that name what it is for ("comedy": humor, laughs)
+GENRE_NAMES = {
+    "documentation": "documentary",
+    "scifi": "sci-fi science fiction",
+    "european": "",
+    "comedy": "comedy humor funny laugh",
+    "horror": "horror scary scare",
+    "romance": "romance romantic love",
+    "family": "family",
+}
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One problem with a pitch. ``kind``: name, plot, claim, tone, link, copy, echo, meta, incomplete,
-    length, empty."""
+    """One problem with a pitch. ``kind``: unsupported, name, plot, claim, tone, link, copy, echo,
+    meta, incomplete, length, empty."""
 
     kind: str
     detail: str
@@ -46,6 +58,21 @@ class PitchFacts:
     vibes: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     context: str = ""
+    kind: str = ""  # what the title is, and the words that name it (``title_kind``)
+
+    @functools.cached_property
+    def support(self) -> Support:
+        """The words a pitch about these facts may use (``moodreel.search.support``)."""
+        return self.support_banning(())
+
+    def support_banning(self, banned: Iterable[str]) -> Support:
+        """``support`` less the ``banned`` words (by lemma)."""
+        banned = tuple(banned)
+        if not banned and "support" in self.__dict__:
+            return self.support
+        genres = [GENRE_NAMES.get(g, g) for g in self.genres]
+        texts = [self.title, self.synopsis, *genres, *self.vibes, *self.names, self.context, self.kind]
+        return Support(texts, banned=banned)
 
     @property
     def vocabulary(self) -> set[str]:
@@ -217,6 +244,24 @@ def plot_violations(text: str, facts: PitchFacts) -> list[Violation]:
     ]
 
 
+def support_violations(text: str, facts: PitchFacts) -> list[Violation]:
+    """Content words the facts do not support (by lemma; ``Support``): "two teens" for a
+    synopsis about a lonely boy, "thieves" for a documentary about why a show was loved."""
+    words_found = facts.support.unsupported(text)
+    if not words_found:
+        return []
+    return [Violation("unsupported", f"{', '.join(repr(w) for w in words_found[:6])} not in the facts")]
+
+
+def unsupported_words(violations: Iterable[Violation]) -> list[str]:
+    """The words named by ``support_violations`` (to ban them in a rewrite)."""
+    found: list[str] = []
+    for v in violations:
+        if v.kind in {"unsupported", "name", "plot"}:
+            found += re.findall(r"'([^']+)'", v.detail)
+    return list(dict.fromkeys(w for phrase in found for w in phrase.lower().split()))
+
+
 def link_violations(text: str) -> list[Violation]:
     return [Violation("link", f"{m.group()!r}: no links or addresses") for m in LINK.finditer(text)][:1]
 
@@ -227,12 +272,17 @@ def check_pitch(text: str, facts: PitchFacts, max_words: int = MAX_WORDS) -> lis
     if not text:
         return [Violation("empty", "no pitch")]
     out: list[Violation] = []
-    sentences, tail = split_sentences(text)
+    sentences, tail = split_sentences(text, facts.title)
     if tail or not sentences:
         out.append(Violation("incomplete", f"ends mid-sentence: {tail[-40:]!r}"))
     if words(text) > max_words:
         out.append(Violation("length", f"{words(text)} words, more than {max_words}"))
     out += content_violations(text, facts)
+    if sentences and _plain(sentences[0]) in {
+        _plain(facts.title),
+        _plain(facts.title) + " " + _plain(facts.title),
+    }:
+        out.append(Violation("empty", "the first sentence is only the title"))
     ratio = copy_ratio(text, facts.synopsis)
     if ratio > COPY_THRESHOLD:
         out.append(Violation("copy", f"{ratio:.0%} of its 5-word runs are the synopsis'"))
@@ -250,6 +300,7 @@ def echo_violations(text: str, facts: PitchFacts, run: int = 5) -> list[Violatio
 def content_violations(text: str, facts: PitchFacts) -> list[Violation]:
     """What a pitch or tagline says that the facts do not back: names, claims, tone, links, meta talk."""
     out = link_violations(text)
+    out += support_violations(text, facts)
     out += plot_violations(text, facts)
     out += name_violations(text, facts)
     out += claim_violations(text, facts)
@@ -258,6 +309,10 @@ def content_violations(text: str, facts: PitchFacts) -> list[Violation]:
     if meta:
         out.append(Violation("meta", f"talks about its task ({', '.join(sorted(meta))})"))
     return out
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
 
 
 def kinds(violations: Iterable[Violation]) -> set[str]:

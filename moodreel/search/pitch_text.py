@@ -34,8 +34,8 @@ _ABBREVIATIONS = {
 }
 _END = re.compile(r"[.!?]+[\"'”’)\]*_]*(?=\s|$)")
 _LABEL = re.compile(
-    r"^(?:here(?:'|’)?s\s+)?(?:(?:a|an|the|my|your)\s+)?(?:short\s+|quick\s+)?"
-    r"(?:pitch|tagline|answer|description|summary)\b[^:\n.!?]{0,60}:\s*",
+    r"^(?:what it is\s*:\s*|(?:here(?:'|’)?s\s+)?(?:(?:a|an|the|my|your)\s+)?(?:short\s+|quick\s+)?"
+    r"(?:pitch|tagline|answer|description|summary)\b[^:\n.!?]{0,60}:\s*)",
     re.IGNORECASE,
 )
 # a bullet list, a numbered list or a second paragraph: the pitch is over
@@ -220,11 +220,13 @@ def trim_pitch(
     return " ".join(splitter.sentences)
 
 
-def split_sentences(text: str) -> tuple[list[str], str]:
-    """Complete sentences of a clean text, and what follows the last one."""
+def split_sentences(text: str, title: str = "") -> tuple[list[str], str]:
+    """Complete sentences of a clean text, and what follows the last one (a ``title``'s own
+    marks end no sentence: "Ms. Pat: Y'all Wanna Hear Something Crazy? is ...")."""
     sentences, rest = [], text.strip()
+    keep = title_stops(title) if title else ()
     while rest:
-        end = _sentence_end(rest, at_eof=True)
+        end = _sentence_end(rest, at_eof=True, keep=keep)
         if end is None:
             break
         sentences.append(rest[:end].strip())

@@ -533,10 +533,12 @@ class Recommender:
         cancelled: Callable[[], bool] | None = None,
         llm_options: dict[str, Any] | None = None,
         started: Callable[[], None] | None = None,
+        openings: list[str] | None = None,
     ) -> Iterator[PitchChunk]:
         """The tagline and pitch as they are generated (at most ``max_tokens``); templates with
         a notice if the LLM fails or cannot be loaded. ``cancelled``: polled while writing;
-        ``started``: called once the LLM's first words arrive."""
+        ``started``: called once the LLM's first words arrive; ``openings``: the first words
+        of this search's pitches so far (one list per search: no two open alike)."""
         if self.pitch_deps is None:
             raise MoodreelError("this recommender was built without a pitch writer")
         stored = self._stored(rec)
@@ -567,6 +569,7 @@ class Recommender:
             cancelled=cancelled,
             llm_options=llm_options,
             started=started,
+            openings=openings,
         )
 
     def read_pitch_ahead(

@@ -179,7 +179,8 @@ def _merge_avoid(
         "avoid_topics": _unique(u.avoid_topics + add.avoid_topics),
         "soft_avoid_genres": _unique(u.soft_avoid_genres + [g for g in soft if g not in u.genres or hard]),
         "feelings": [f for f in u.feelings if f not in avoided_feelings],
-        "genres": [g for g in u.genres if g not in set(add.avoid_genres)],
+        # "less violent" after a thriller search keeps the thriller; only "no X" drops asked genres
+        "genres": [g for g in u.genres if g not in set(hard_genres)],
         "required_genres": [g for g in u.required_genres if g not in set(hard_genres)],
         "topics": [t for t in u.topics if t not in set(add.avoid_topics)],
     }

@@ -42,8 +42,25 @@ REBUILD_SUFFIX = "__rebuild"
 SEARCH_EF = 64
 
 
+# Milvus Lite scans every row on each search. bench/scale.py measured its search p50 passing
+# 100 ms (where a page starts to feel slow) at about this many titles on 2 cores (RESULTS.md,
+# "Scale"); past it, moodreel advises a server.
+LITE_MAX_TITLES = 150_000
+
+
 def is_server_uri(uri: str) -> bool:
     return uri.startswith(("http://", "https://", "tcp://", "grpc://"))
+
+
+def size_advice(uri: str, titles: int) -> str | None:
+    """One line for the user when a Milvus Lite file holds more titles than Lite searches fast."""
+    if is_server_uri(uri) or titles <= LITE_MAX_TITLES:
+        return None
+    return (
+        f"{titles:,} titles is past what Milvus Lite searches quickly (about {LITE_MAX_TITLES:,}; "
+        "its searches scan every row): switch to a server: `docker compose up -d milvus`, then "
+        'MOODREEL_MILVUS_URI=http://localhost:19530 and `python -m ingest` (README, "A Milvus server or cluster")'
+    )
 
 
 def _clip(text: str, limit: int) -> str:
@@ -368,12 +385,14 @@ class MilvusStore:
         for row in self._scan(["extractor", "type"]):
             extractors[row["extractor"]] += 1
             types[row["type"]] += 1
+        titles = sum(extractors.values())
         return {
-            "titles": sum(extractors.values()),
+            "titles": titles,
             "by_extractor": dict(sorted(extractors.items())),
             "by_type": dict(sorted(types.items())),
             "uri": self.uri,
             "collection": self.collection,
+            "advice": size_advice(self.uri, titles),
         }
 
     def search(

@@ -51,7 +51,7 @@ FILTER = 'type == "MOVIE" and release_year >= 2010'
 K = 10
 BATCH = 1000
 # index -> (index_type, build params given rows, [search params]); "hnsw" is what the product
-# builds (AUTOINDEX is HNSW on a server) and the ef it searches with (store.SEARCH_EF) first
+# builds (AUTOINDEX is HNSW on a server), at ef=64 and at the ef it searches with (store.SEARCH_EF)
 INDEXES: dict[str, tuple[str, Callable[[int], dict], list[dict]]] = {
     "hnsw": ("AUTOINDEX", lambda n: {}, [{"ef": 64}, {"ef": 128}]),
     "ivf_flat": ("IVF_FLAT", lambda n: {"nlist": 4 * round(math.sqrt(n))}, [{"nprobe": 16}, {"nprobe": 64}]),

@@ -38,14 +38,16 @@ METRIC = "IP"
 # A --rebuild writes here and replaces the live collection only when it succeeded.
 REBUILD_SUFFIX = "__rebuild"
 # HNSW candidate list on a Milvus server (AUTOINDEX builds HNSW there; Milvus Lite scans and
-# ignores it). The server default gave recall@10 0.86-0.89 in bench/scale.py; 64 gives ~0.99.
-SEARCH_EF = 64
+# ignores it). bench/scale.py on the 2.3.5 server, 50k titles: ef=64 recall@10 0.970 but 0.937
+# with a filter (0.937-0.950 at 10k-100k before); ef=128 0.993 and 0.970 with the filter, for
+# +1.7 ms at p50 (6.6 -> 8.3 ms). The server default gave 0.86-0.89.
+SEARCH_EF = 128
 
 
-# Milvus Lite scans every row on each search. bench/scale.py measured its search p50 passing
-# 100 ms (where a page starts to feel slow) at about this many titles on 2 cores (RESULTS.md,
-# "Scale"); past it, moodreel advises a server.
-LITE_MAX_TITLES = 150_000
+# Milvus Lite searches by brute force. bench/scale.py on 2 shared cores: search p50 25 ms at
+# 10k titles, 67 ms at 50k and at 100k, 1,147 ms at 200k (RESULTS.md, "Scale"): past 100 ms
+# (where a page starts to feel slow) between 100k and 200k, so past 100k moodreel advises a server.
+LITE_MAX_TITLES = 100_000
 
 
 def is_server_uri(uri: str) -> bool:

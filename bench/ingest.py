@@ -23,6 +23,7 @@ costs what a 1,000,000-title catalog would take.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -198,6 +199,11 @@ def main() -> None:
     finish("ingest", args, result, tables + phases)
 
 
+def say(line: str) -> None:
+    """A progress line on stderr: what a run stopped part way has measured so far."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def endpoint_extraction(settings, titles, n: int, levels: list[int]) -> dict:
     """The LLM extractor through ``ChatOpenAI`` against ``python -m llama_cpp.server`` on the
     packaged model: ``n`` titles new to it per level (the server keeps no answer cache)."""
@@ -230,6 +236,9 @@ def endpoint_extraction(settings, titles, n: int, levels: list[int]) -> dict:
                 picked, lambda t, r, valid=valid: valid.append(not isinstance(r, Exception))
             )
             seconds = time.perf_counter() - start
+            say(
+                f"LLM over the endpoint, {level} in flight: {sum(valid)}/{len(picked)} valid in {seconds:.1f} s"
+            )
             out.append({
                 "concurrency": level, "titles": len(picked), "valid": sum(valid), "seconds": round(seconds, 1),
                 "titles_per_s": round(len(picked) / seconds, 3), "s_per_title": round(seconds / len(picked), 1),
@@ -286,6 +295,7 @@ def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
         mark[0] = now
 
     raws, ingests = [raw()], []
+    say(f"raw encode of {len(texts):,} synopses: {raws[-1][0]:.1f} s")
     for round_ in range(rounds):
         with tempfile.TemporaryDirectory() as tmp:
             # New ids, so nothing is known; written out and read back, so "read" is timed too.
@@ -307,9 +317,11 @@ def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
             spent["read"] += mark[0] - start
             summary = ingestor.run(catalog, "fast", on_phase=on_phase)
             ingests.append((time.perf_counter() - start, time.process_time() - cpu))
+            say(f"fast ingest of {len(titles):,} new titles: {ingests[-1][0]:.1f} s, phases {spent}")
             assert summary.new == len(titles) and store.count() == len(titles), summary.as_dict()
             store.close()
         raws.append(raw())
+        say(f"raw encode again: {raws[-1][0]:.1f} s")
     count = len(source)
     wall = [((raws[i][0] + raws[i + 1][0]) / 2) / ingests[i][0] for i in range(rounds)]
     cpu = [((raws[i][1] + raws[i + 1][1]) / 2) / ingests[i][1] for i in range(rounds)]

@@ -22,6 +22,7 @@ ORDER = [
     ("latency", "Speed"),
     ("pitch", "Pitch quality and speed"),
     ("ingest", "Ingest throughput"),
+    ("ingest_endpoint", "Ingest: the LLM extractor over an OpenAI-compatible endpoint"),
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
     ("scale_indexes", "Scale: HNSW, IVF_FLAT and IVF_SQ8 on the Milvus server; Milvus Lite at 200,000 titles"),

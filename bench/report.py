@@ -26,7 +26,6 @@ ORDER = [
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
     ("scale_indexes", "Scale: HNSW, IVF_FLAT and IVF_SQ8 on the Milvus server; Milvus Lite at 200,000 titles"),
-    ("scale_200k", "Scale: 200,000 titles on the Milvus server"),
     ("features", "More like this, mood journeys, watching together"),
     ("load", "Load: searches in flight, a memory soak, hostile bodies, SIGTERM"),
     ("reliability", "Reliability: kill -9 during ingest"),

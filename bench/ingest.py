@@ -1,6 +1,7 @@
 """Ingest throughput: embed+upsert vs raw SentenceTransformer.encode on the same texts.
 
-    python bench/ingest.py [--limit 1000] [--fresh 2000] [--llm-titles 3] [--json]
+    python bench/ingest.py [--limit 1000] [--fresh 2000] [--llm-titles 3]
+                           [--endpoint-titles 0] [--endpoint-concurrency 1,2,4] [--json]
 
 Both sides embed the emotion words of the same titles (fast-extractor vibes). "raw" is
 one ``SentenceTransformer.encode`` call over every title's words; "pipeline" is what
@@ -11,11 +12,18 @@ upsert into a fresh temporary store. LLM extraction is timed on a few real title
 ``--fresh N`` (issue 13, item 10) times the whole fast ingest of a catalog the store and the
 cache have never seen (N bundled titles under new ids, no shipped vibes): the floor is the
 embedder, so it is set against raw ``encode`` of the same N synopses (timed before and after
-the ingest, averaged, as the machine's load drifts), with the time of each phase.
+the ingest, averaged, as the machine's load drifts), with the time of each phase. Past the
+bundled catalog's size its titles are used again, renamed (" #2"), so every one is new.
+
+``--endpoint-titles N`` times the LLM extractor over an OpenAI-compatible endpoint (the
+``llama_cpp.server`` the tests start, on the packaged GGUF) at each ``--endpoint-concurrency``
+level: N titles not seen before per level, titles/s and valid answers, and from the measured
+costs what a 1,000,000-title catalog would take.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +44,13 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="raw encode / fresh ingest rounds (median kept)"
     )
+    parser.add_argument(
+        "--endpoint-titles",
+        type=int,
+        default=0,
+        help="titles per level for the LLM over an endpoint (0: skip)",
+    )
+    parser.add_argument("--endpoint-concurrency", default="1,2,4", help="requests in flight (levels)")
     args = parser.parse_args()
 
     from moodreel.catalog import load_catalog
@@ -113,6 +128,10 @@ def main() -> None:
             llm_threads=settings.llm_threads,
         )
 
+    if args.endpoint_titles > 0:
+        levels = [int(c) for c in args.endpoint_concurrency.split(",") if c.strip()]
+        result["endpoint"] = endpoint_extraction(settings, titles, args.endpoint_titles, levels)
+
     rows = [
         ["raw SentenceTransformer.encode of every emotion word", result["raw_encode_titles_per_s"]],
         [
@@ -148,6 +167,25 @@ def main() -> None:
                 "embeds each synopsis once; embed reuses it for the plot signal)",
             )
         )
+    if "endpoint" in result:
+        e = result["endpoint"]
+        phases.append(
+            table(
+                f"LLM extraction over an OpenAI-compatible endpoint ({e['server']}), {e['titles']} new titles per level",
+                ["requests in flight", "valid", "titles/s", "s per title", "1M titles would take (days)"],
+                [
+                    [
+                        r["concurrency"],
+                        f"{r['valid']}/{r['titles']}",
+                        r["titles_per_s"],
+                        r["s_per_title"],
+                        round(1_000_000 / r["titles_per_s"] / 86400, 1) if r["titles_per_s"] else None,
+                    ]
+                    for r in e["levels"]
+                ],  # fmt: skip
+                e["note"],
+            )
+        )
     tables = [
         table(
             f"Ingest throughput, {result['titles']:,} titles ({result['emotion_words']:,} emotion words, "
@@ -159,6 +197,62 @@ def main() -> None:
         )
     ]
     finish("ingest", args, result, tables + phases)
+
+
+def say(line: str) -> None:
+    """A progress line on stderr: what a run stopped part way has measured so far."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def endpoint_extraction(settings, titles, n: int, levels: list[int]) -> dict:
+    """The LLM extractor through ``ChatOpenAI`` against ``python -m llama_cpp.server`` on the
+    packaged model: ``n`` titles new to it per level (the server keeps no answer cache)."""
+    import os
+
+    from moodreel.llm.factory import make_chat_model
+    from moodreel.llm.local_model import ensure_model_file
+    from moodreel.local_server import llama_cpp_server
+    from moodreel.prompts import load_prompt
+    from moodreel.vibes.llm_extractor import LLMExtractor
+
+    model = ensure_model_file(settings.model_dir)
+    threads = max(1, (os.cpu_count() or 2) - 1)
+    out = []
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        llama_cpp_server(model, Path(tmp) / "llama.log", alias="moodreel-local", n_threads=threads) as url,
+    ):
+        endpoint = {"llm_backend": "openai", "openai_base_url": url, "openai_model": "moodreel-local",
+                    "llm_max_retries": 0, "llm_timeout_s": 600.0}  # fmt: skip
+        chat = make_chat_model(settings.model_copy(update=endpoint))
+        warm = LLMExtractor(chat, load_prompt("extract_vibes"))
+        warm.extract_one(titles[0])  # the server reads the model and the system prompt once
+        for i, level in enumerate(levels):
+            picked = titles[1 + i * n : 1 + (i + 1) * n]
+            extractor = LLMExtractor(chat, load_prompt("extract_vibes"), concurrency=level)
+            valid: list[bool] = []
+            start = time.perf_counter()
+            extractor.extract_many(
+                picked, lambda t, r, valid=valid: valid.append(not isinstance(r, Exception))
+            )
+            seconds = time.perf_counter() - start
+            say(
+                f"LLM over the endpoint, {level} in flight: {sum(valid)}/{len(picked)} valid in {seconds:.1f} s"
+            )
+            out.append({
+                "concurrency": level, "titles": len(picked), "valid": sum(valid), "seconds": round(seconds, 1),
+                "titles_per_s": round(len(picked) / seconds, 3), "s_per_title": round(seconds / len(picked), 1),
+            })  # fmt: skip
+    return {
+        "server": f"llama_cpp.server, {threads} threads",
+        "titles": n,
+        "levels": out,
+        "note": (
+            "ChatOpenAI (the app's openai backend) against `python -m llama_cpp.server` on the packaged 1.5B "
+            "GGUF, this machine's CPUs. llama_cpp.server decodes one request at a time, so requests in flight "
+            "only queue there; a batching server (vLLM, TGI) serves them side by side. 1M days = 10^6 / titles/s."
+        ),
+    }
 
 
 def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
@@ -177,7 +271,12 @@ def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
     from moodreel.vibes.cache import VibesCache
     from moodreel.vibes.fast_extractor import FastExtractor
 
-    source = load_catalog(catalog_path).titles[:n]
+    bundled = load_catalog(catalog_path).titles
+    # past the bundled catalog, its titles again under new names: new content, so new to the cache
+    source = [
+        t if i < len(bundled) else t.model_copy(update={"title": f"{t.title} #{i // len(bundled) + 1}"})
+        for i, t in ((i, bundled[i % len(bundled)]) for i in range(n))
+    ]
     texts = [t.description for t in source if t.description.strip()]
     embedder.embed(texts[:64])  # warm-up
     layout = Layout(embedder.dimension)
@@ -196,6 +295,7 @@ def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
         mark[0] = now
 
     raws, ingests = [raw()], []
+    say(f"raw encode of {len(texts):,} synopses: {raws[-1][0]:.1f} s")
     for round_ in range(rounds):
         with tempfile.TemporaryDirectory() as tmp:
             # New ids, so nothing is known; written out and read back, so "read" is timed too.
@@ -217,9 +317,11 @@ def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
             spent["read"] += mark[0] - start
             summary = ingestor.run(catalog, "fast", on_phase=on_phase)
             ingests.append((time.perf_counter() - start, time.process_time() - cpu))
+            say(f"fast ingest of {len(titles):,} new titles: {ingests[-1][0]:.1f} s, phases {spent}")
             assert summary.new == len(titles) and store.count() == len(titles), summary.as_dict()
             store.close()
         raws.append(raw())
+        say(f"raw encode again: {raws[-1][0]:.1f} s")
     count = len(source)
     wall = [((raws[i][0] + raws[i + 1][0]) / 2) / ingests[i][0] for i in range(rounds)]
     cpu = [((raws[i][1] + raws[i + 1][1]) / 2) / ingests[i][1] for i in range(rounds)]

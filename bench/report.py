@@ -22,11 +22,13 @@ ORDER = [
     ("latency", "Speed"),
     ("pitch", "Pitch quality and speed"),
     ("ingest", "Ingest throughput"),
+    ("ingest_endpoint", "Ingest: the LLM extractor over an OpenAI-compatible endpoint"),
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
+    ("scale_indexes", "Scale: HNSW, IVF_FLAT and IVF_SQ8 on the Milvus server; Milvus Lite at 200,000 titles"),
     ("features", "More like this, mood journeys, watching together"),
     ("follow_ups", "Follow-ups: refining a search in words"),
-    ("load", "Load: 50 clients at once, hostile bodies, SIGTERM"),
+    ("load", "Load: searches in flight, a memory soak, hostile bodies, SIGTERM"),
     ("reliability", "Reliability: kill -9 during ingest"),
     ("personal_text", "Personalized text: steering and fine-tuning"),
 ]
@@ -71,9 +73,10 @@ def plot_scale(record: dict, out_dir: Path) -> str | None:
         (axes[0], "search_p50_ms", "no filter"),
         (axes[1], "filtered_p50_ms", "with a filter"),
     ):
-        for backend in dict.fromkeys(r["backend"] for r in rows):
-            points = sorted((r["rows"], r[key]) for r in rows if r["backend"] == backend)
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=backend)
+        label = lambda r: " ".join(filter(None, (r["backend"], r.get("index"))))  # noqa: E731
+        for name in dict.fromkeys(label(r) for r in rows):
+            points = sorted((r["rows"], r[key]) for r in rows if label(r) == name)
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
         ax.set(xscale="log", yscale="log", xlabel="titles", title=f"search p50, k=10, {title}")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("ms")

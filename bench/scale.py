@@ -1,7 +1,8 @@
 """Vector search at catalog sizes beyond ours: Milvus Lite, a real Milvus server, numpy, FAISS.
 
     python bench/scale.py [--sizes 10000,100000] [--full] [--limit N] [--queries 200]
-                          [--backends lite,server,numpy,faiss-flat,faiss-hnsw] [--json] [--save]
+                          [--backends lite,server,numpy,faiss-flat,faiss-hnsw]
+                          [--indexes hnsw,ivf_flat,ivf_sq8] [--concurrency 8] [--json] [--save]
 
 Synthetic catalogs whose vectors look like ours: each title is ``signals.title_vector`` in
 the product's fused layout (``Layout(384)``: vibe | plot | genres | quality, known), where
@@ -22,14 +23,24 @@ metric is the product's inner product. For each backend and size:
 Milvus Lite and the server go through ``moodreel.store.MilvusStore`` (AUTOINDEX, IP).
 The server is the PyPI package ``milvus`` 2.3.5 (no Docker needed, no group_by or hybrid
 search); ``make .venv-milvus/bin/milvus-server`` installs it. 1M rows with ``--full``.
+
+On the server each index in ``--indexes`` is built in turn on the same rows (``hnsw`` is the
+product's AUTOINDEX, HNSW on this server, searched with ``ef``; ``ivf_flat`` and ``ivf_sq8``
+with nlist = 4·sqrt(rows), searched with ``nprobe``), each search setting at concurrency 1
+and at ``--concurrency`` (threads sharing one client: latency per query and queries/s), and
+the server's resident memory (all its processes) once the index is loaded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import math
+import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +50,13 @@ from common import finish, make_parser, p50_p95_ms, table
 FILTER = 'type == "MOVIE" and release_year >= 2010'
 K = 10
 BATCH = 1000
+# index -> (index_type, build params given rows, [search params]); "hnsw" is what the product
+# builds (AUTOINDEX is HNSW on a server), at ef=64 and at the ef it searches with (store.SEARCH_EF)
+INDEXES: dict[str, tuple[str, Callable[[int], dict], list[dict]]] = {
+    "hnsw": ("AUTOINDEX", lambda n: {}, [{"ef": 64}, {"ef": 128}]),
+    "ivf_flat": ("IVF_FLAT", lambda n: {"nlist": 4 * round(math.sqrt(n))}, [{"nprobe": 16}, {"nprobe": 64}]),
+    "ivf_sq8": ("IVF_SQ8", lambda n: {"nlist": 4 * round(math.sqrt(n))}, [{"nprobe": 16}, {"nprobe": 64}]),
+}
 
 
 def filters():
@@ -156,6 +174,44 @@ def timed(
     return seconds, results
 
 
+def timed_parallel(
+    search: Callable[[np.ndarray], list[int]], queries: np.ndarray, threads: int
+) -> tuple[list[float], float]:
+    """Latency of each query with ``threads`` in flight, and queries per second overall."""
+
+    def one(q: np.ndarray) -> float:
+        start = time.perf_counter()
+        search(q)
+        return time.perf_counter() - start
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, queries[:threads]))  # warm every thread's channel
+        start = time.perf_counter()
+        seconds = list(pool.map(one, queries))
+        wall = time.perf_counter() - start
+    return seconds, len(queries) / wall
+
+
+def server_rss_mb(data_dir: Path) -> float | None:
+    """Resident memory of the Milvus server: every process whose command line names its data dir."""
+    total, found = 0, False
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if str(data_dir) not in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace"
+            ):
+                continue
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    found = True
+        except OSError:
+            continue
+    return round(total / 1024, 1) if found else None
+
+
 def recall(results: list[list[int]], exact: list[list[int]]) -> float:
     return float(np.mean([len(set(r) & set(e)) / max(1, len(e)) for r, e in zip(results, exact)]))
 
@@ -173,7 +229,8 @@ def exact_search(vectors: np.ndarray, mask: np.ndarray | None) -> Callable[[np.n
     return search
 
 
-def milvus_backend(uri: str, catalog: dict, n: int, is_server: bool) -> tuple[dict, Callable, Callable]:
+def lite_backend(uri: str, catalog: dict, n: int) -> tuple[dict, Callable, Callable]:
+    """The product's store on a Milvus Lite file: upsert in batches, search by scanning."""
     from moodreel.store import MilvusStore
 
     store = MilvusStore.open(uri, collection=f"scale_{n}", dimension=catalog["vectors"].shape[1])
@@ -184,19 +241,6 @@ def milvus_backend(uri: str, catalog: dict, n: int, is_server: bool) -> tuple[di
         store.upsert(rows_for(catalog, first, min(n, first + BATCH)))
     store.flush()
     insert_s = time.perf_counter() - start
-    build_s = None
-    if is_server:
-        start = time.perf_counter()
-        while True:
-            info = store.client.describe_index(store.collection, index_name="vector")
-            if int(info.get("indexed_rows", 0)) >= n and int(info.get("pending_index_rows", 0)) == 0:
-                break
-            if time.perf_counter() - start > 1800:
-                raise RuntimeError(f"index not built after 30 minutes: {info}")
-            time.sleep(0.5)
-        build_s = time.perf_counter() - start
-        store.client.release_collection(store.collection)
-        store.client.load_collection(store.collection)
 
     def search(filter_) -> Callable[[np.ndarray], list[int]]:
         def run(q: np.ndarray) -> list[int]:
@@ -204,7 +248,66 @@ def milvus_backend(uri: str, catalog: dict, n: int, is_server: bool) -> tuple[di
 
         return run
 
-    return {"insert_rows_per_s": n / insert_s, "index_build_s": build_s}, search(None), search(filters())
+    return {"insert_rows_per_s": n / insert_s, "index_build_s": None}, search(None), search(filters())
+
+
+def insert_only(uri: str, catalog: dict, n: int):
+    """The product's upserts into a new server collection; rows/s. The index is built after."""
+    from moodreel.store import MilvusStore
+
+    store = MilvusStore.open(uri, collection=f"scale_{n}", dimension=catalog["vectors"].shape[1])
+    store.drop()
+    store.ensure_collection()
+    # without an index while rows arrive: the server would build HNSW on each sealed segment
+    # only for server_indexes to drop it (on 2 cores that doubles the run)
+    store.client.release_collection(store.collection)
+    store.client.drop_index(store.collection, index_name="vector")
+    start = time.perf_counter()
+    for first in range(0, n, BATCH):
+        store.upsert(rows_for(catalog, first, min(n, first + BATCH)))
+    store.flush()
+    return store, n / (time.perf_counter() - start)
+
+
+def server_indexes(store, n: int, names: list[str]):
+    """For each index: build it on the collection's rows (time until it covers all), load,
+    and yield (name, search params, build seconds, plain search, filtered search)."""
+    from moodreel.store import _SCALAR_OUTPUT, METRIC, filter_expression
+
+    client, collection = store.client, store.collection
+    for name in names:
+        index_type, build, searches = INDEXES[name]
+        client.release_collection(collection)
+        with contextlib.suppress(Exception):  # none on the first pass
+            client.drop_index(collection, index_name="vector")
+        params = client.prepare_index_params()
+        params.add_index(field_name="vector", index_type=index_type, metric_type=METRIC, params=build(n))
+        start = time.perf_counter()
+        client.create_index(collection, params, sync=False)
+        while True:
+            info = client.describe_index(collection, index_name="vector")
+            if int(info.get("indexed_rows", 0)) >= n and int(info.get("pending_index_rows", 0)) == 0:
+                break
+            if time.perf_counter() - start > 1800:
+                raise RuntimeError(f"index not built after 30 minutes: {info}")
+            time.sleep(0.5)
+        build_s = time.perf_counter() - start
+        client.load_collection(collection)
+        for search_params in searches:
+
+            def search(expression: str, search_params=search_params) -> Callable[[np.ndarray], list[int]]:
+                def run(q: np.ndarray) -> list[int]:
+                    hits = client.search(
+                        collection, data=[[float(x) for x in q]], filter=expression, limit=K,
+                        output_fields=_SCALAR_OUTPUT,
+                        search_params={"metric_type": METRIC, "params": search_params},
+                    )  # fmt: skip
+                    return [int(h["id"][1:]) for h in hits[0]]
+
+                return run
+
+            label = f"{name} " + ",".join(f"{k}={v}" for k, v in search_params.items())
+            yield label, build(n), build_s, search(""), search(filter_expression(filters()))
 
 
 def faiss_backend(kind: str, catalog: dict, mask: np.ndarray) -> tuple[dict, Callable, Callable]:
@@ -246,6 +349,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="cap every size at N rows (quick runs)")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--backends", default="lite,server,numpy,faiss-flat,faiss-hnsw")
+    parser.add_argument("--indexes", default="hnsw", help=f"server indexes, of {','.join(INDEXES)}")
+    parser.add_argument("--concurrency", type=int, default=8, help="searches in flight (server rows)")
     args = parser.parse_args()
 
     from moodreel.embedding import SentenceTransformerEmbedder
@@ -260,8 +365,10 @@ def main() -> None:
         sizes = sorted({min(s, args.limit) for s in sizes})
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - {"lite", "server", "numpy", "faiss-flat", "faiss-hnsw"}
+    indexes = [i.strip() for i in args.indexes.split(",") if i.strip()]
+    unknown |= set(indexes) - set(INDEXES)
     if unknown:
-        raise SystemExit(f"--backends: unknown {sorted(unknown)}")
+        raise SystemExit(f"--backends/--indexes: unknown {sorted(unknown)}")
 
     assert filter_expression(filters()) == FILTER, filter_expression(filters())
     embedder = SentenceTransformerEmbedder(device="cpu")
@@ -270,10 +377,32 @@ def main() -> None:
     queries = synthetic_queries(args.queries, words, topics)
 
     rows = []
+
+    def add(
+        backend: str, n: int, figures: dict, plain, filtered, exact_all, exact_filtered, extra=None
+    ) -> None:
+        plain_s, plain_hits = timed(plain, queries)
+        filtered_s, filtered_hits = timed(filtered, queries)
+        row = {
+            "backend": backend,
+            "rows": n,
+            **figures,
+            **dict(zip(("search_p50_ms", "search_p95_ms"), p50_p95_ms(plain_s))),
+            **dict(zip(("filtered_p50_ms", "filtered_p95_ms"), p50_p95_ms(filtered_s))),
+            "recall_at_10": recall(plain_hits, exact_all),
+            "filtered_recall_at_10": recall(filtered_hits, exact_filtered),
+            **(extra or {}),
+        }
+        rows.append({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()})
+        if not args.json:
+            print(f"{backend} {(extra or {}).get('index', ''):>18} {n:>9,} rows: search p50 {row['search_p50_ms']:.1f} ms, "
+                  f"recall {row['recall_at_10']:.3f}, filtered {row['filtered_recall_at_10']:.3f}", flush=True)  # fmt: skip
+            # every figure of the row as it is measured: a run stopped part way keeps what it had
+            print("row " + json.dumps(rows[-1]), file=sys.stderr, flush=True)
+
     with tempfile.TemporaryDirectory(prefix="moodreel-scale-") as tmp, contextlib.ExitStack() as stack:
-        server_uri = (
-            stack.enter_context(milvus_server(Path(tmp) / "server")) if "server" in backends else None
-        )
+        server_dir = Path(tmp) / "server"
+        server_uri = stack.enter_context(milvus_server(server_dir)) if "server" in backends else None
         for n in sizes:
             catalog = synthetic_catalog(n, words, topics)
             mask = (catalog["type"] == "MOVIE") & (catalog["release_year"] >= 2010)
@@ -281,34 +410,52 @@ def main() -> None:
             exact_masked = exact_search(catalog["vectors"], mask)
             exact_all = [exact_plain(q) for q in queries]
             exact_filtered = [exact_masked(q) for q in queries]
+            exact = (exact_all, exact_filtered)
             for backend in backends:
                 if backend == "numpy":
-                    figures: dict = {"insert_rows_per_s": None, "index_build_s": None}
-                    plain, filtered = exact_plain, exact_masked
+                    add(
+                        backend,
+                        n,
+                        {"insert_rows_per_s": None, "index_build_s": None},
+                        exact_plain,
+                        exact_masked,
+                        *exact,
+                    )
                 elif backend.startswith("faiss"):
-                    figures, plain, filtered = faiss_backend(backend.split("-")[1], catalog, mask)
+                    add(backend, n, *faiss_backend(backend.split("-")[1], catalog, mask), *exact)
+                elif backend == "lite":
+                    add(backend, n, *lite_backend(str(Path(tmp) / f"lite-{n}.db"), catalog, n), *exact)
                 else:
-                    uri = server_uri if backend == "server" else str(Path(tmp) / f"lite-{n}.db")
-                    figures, plain, filtered = milvus_backend(uri, catalog, n, backend == "server")
-                plain_s, plain_hits = timed(plain, queries)
-                filtered_s, filtered_hits = timed(filtered, queries)
-                row = {
-                    "backend": backend,
-                    "rows": n,
-                    **figures,
-                    **dict(zip(("search_p50_ms", "search_p95_ms"), p50_p95_ms(plain_s))),
-                    **dict(zip(("filtered_p50_ms", "filtered_p95_ms"), p50_p95_ms(filtered_s))),
-                    "recall_at_10": recall(plain_hits, exact_all),
-                    "filtered_recall_at_10": recall(filtered_hits, exact_filtered),
-                }
-                rows.append({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()})
-                if not args.json:
-                    print(f"{backend:>10} {n:>9,} rows: search p50 {row['search_p50_ms']:.1f} ms", flush=True)
+                    store, insert_rate = insert_only(server_uri, catalog, n)
+                    for label, build, build_s, plain, filtered in server_indexes(store, n, indexes):
+                        c_s, qps = timed_parallel(plain, queries, args.concurrency)
+                        cf_s, fqps = timed_parallel(filtered, queries, args.concurrency)
+                        extra = {
+                            "index": label,
+                            "index_params": build,
+                            "concurrency": args.concurrency,
+                            **dict(zip(("concurrent_p50_ms", "concurrent_p95_ms"), p50_p95_ms(c_s))),
+                            "concurrent_qps": qps,
+                            **dict(zip(("concurrent_filtered_p50_ms", "concurrent_filtered_p95_ms"), p50_p95_ms(cf_s))),
+                            "concurrent_filtered_qps": fqps,
+                            "server_rss_mb": server_rss_mb(server_dir),
+                        }  # fmt: skip
+                        figures = {"insert_rows_per_s": insert_rate, "index_build_s": build_s}
+                        add("server", n, figures, plain, filtered, *exact, extra)
+                    store.drop()
+            del catalog
 
     summary = {"filter": FILTER, "queries": args.queries, "dimension": int(queries.shape[1]), "metric": "IP",
-               "results": rows}  # fmt: skip
+               "concurrency": args.concurrency, "results": rows}  # fmt: skip
     columns = ["backend", "rows", "insert rows/s", "index build s", "search p50 ms", "p95 ms",
-               "filtered p50 ms", "p95 ms", "recall@10", "filtered recall@10"]  # fmt: skip
+               "filtered p50 ms", "p95 ms", "recall@10", "filtered recall@10", "index"]  # fmt: skip
+    note = (
+        "lite = Milvus Lite file (scans), server = Milvus 2.3.5 standalone (hnsw = the product's AUTOINDEX, "
+        "HNSW on this server; ivf_* with nlist = 4*sqrt(rows); this version lacks group_by and hybrid search), "
+        "numpy = exact matrix product, faiss-flat = exact, faiss-hnsw = HNSW M=16 efConstruction=80 efSearch=64. "
+        "Recall against the exact inner product in numpy. Index build: from the last insert (lite, faiss) or "
+        "from create_index on all rows (server) until the index covers every row."
+    )
     tables = [
         table(
             f"Vector search at scale, k={K}, {args.queries} queries, {queries.shape[1]}-d fused vectors, "
@@ -326,15 +473,47 @@ def main() -> None:
                     r["filtered_p95_ms"],
                     r["recall_at_10"],
                     r["filtered_recall_at_10"],
+                    r.get("index", ""),
                 ]
                 for r in rows
             ],  # fmt: skip
-            "lite = Milvus Lite file (scans), server = Milvus 2.3.5 standalone (AUTOINDEX = HNSW, searched with ef=64; "
-            "this version lacks group_by and hybrid search), "
-            "numpy = exact matrix product, faiss-flat = exact, faiss-hnsw = HNSW M=16 efConstruction=80 efSearch=64. "
-            "Recall against the exact inner product in numpy.",
+            note,
         )
     ]
+    server_rows = [r for r in rows if "concurrency" in r]
+    if server_rows:
+        tables.append(
+            table(
+                f"Milvus 2.3.5 server: {args.concurrency} searches in flight, and its memory",
+                [
+                    "index",
+                    "rows",
+                    "p50 ms",
+                    "p95 ms",
+                    "queries/s",
+                    "filtered p50 ms",
+                    "p95 ms",
+                    "queries/s",
+                    "server RSS MB",
+                ],  # fmt: skip
+                [
+                    [
+                        r["index"],
+                        r["rows"],
+                        r["concurrent_p50_ms"],
+                        r["concurrent_p95_ms"],
+                        r["concurrent_qps"],
+                        r["concurrent_filtered_p50_ms"],
+                        r["concurrent_filtered_p95_ms"],
+                        r["concurrent_filtered_qps"],
+                        r["server_rss_mb"],
+                    ]
+                    for r in server_rows
+                ],  # fmt: skip
+                f"{args.concurrency} threads share one pymilvus client; latency per query, queries/s over the run. "
+                "RSS: every process of the server (its embedded etcd too) with that index loaded.",
+            )
+        )
     finish("scale", args, summary, tables)
 
 

@@ -57,6 +57,8 @@ def stats(
         typer.echo(f"  vibes by {name}: {count}")
     for name, count in result["by_type"].items():
         typer.echo(f"  {name.lower()}s: {count}")
+    if result.get("advice"):
+        typer.echo(f"note: {result['advice']}", err=True)
 
 
 class TypeOption(str, Enum):

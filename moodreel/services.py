@@ -140,10 +140,13 @@ class Services:
         from moodreel.vibes.llm_extractor import LLMExtractor
 
         settings = self.settings
+        endpoint = settings.llm_backend == "openai"
+        concurrency = settings.llm_concurrency if endpoint else 1
 
         def llm_factory() -> LLMExtractor:
-            concurrency = settings.llm_concurrency if settings.llm_backend == "openai" else 1
-            return LLMExtractor(self.chat_model, self.prompt("extract_vibes"), concurrency)
+            # an endpoint's failures are often passing (a restart, a full queue): try again
+            retries = settings.llm_max_retries if endpoint else 0
+            return LLMExtractor(self.chat_model, self.prompt("extract_vibes"), concurrency, retries)
 
         return Ingestor(
             store=self.store,
@@ -151,7 +154,8 @@ class Services:
             cache=self.vibes_cache(),
             fast=FastExtractor(self.embedder),
             llm_factory=llm_factory if extractor == "llm" else None,
-            chunk_size=8 if extractor == "llm" else FAST_CHUNK,
+            # LLM chunks hold a few requests per slot, so one slow answer does not idle the rest
+            chunk_size=max(8, 4 * concurrency) if extractor == "llm" else FAST_CHUNK,
             layout=self.layout,
         )
 

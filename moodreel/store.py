@@ -38,14 +38,35 @@ METRIC = "IP"
 # A --rebuild writes here and replaces the live collection only when it succeeded.
 REBUILD_SUFFIX = "__rebuild"
 # HNSW candidate list on a Milvus server (AUTOINDEX builds HNSW there; Milvus Lite scans and
-# ignores it). The server default gave recall@10 0.86-0.89 in bench/scale.py; 64 gives ~0.99.
-SEARCH_EF = 64
+# ignores it). bench/scale.py on the 2.3.5 server, 50k titles: ef=64 recall@10 0.970 but 0.937
+# with a filter (0.937-0.950 at 10k-100k before); ef=128 0.993 and 0.970 with the filter, for
+# +1.7 ms at p50 (6.6 -> 8.3 ms). The server default gave 0.86-0.89.
+SEARCH_EF = 128
+# A filtered search looks at more candidates (a selective filter at ef=64 found 2 of 9 titles
+# before 1966), and at all of them when it found fewer than asked.
 FILTERED_EF = 512
 EXHAUSTIVE_EF = 16384
 
 
+# Milvus Lite searches by brute force. bench/scale.py on 2 shared cores: search p50 25 ms at
+# 10k titles, 67 ms at 50k and at 100k, 1,147 ms at 200k (RESULTS.md, "Scale"): past 100 ms
+# (where a page starts to feel slow) between 100k and 200k, so past 100k moodreel advises a server.
+LITE_MAX_TITLES = 100_000
+
+
 def is_server_uri(uri: str) -> bool:
     return uri.startswith(("http://", "https://", "tcp://", "grpc://"))
+
+
+def size_advice(uri: str, titles: int) -> str | None:
+    """One line for the user when a Milvus Lite file holds more titles than Lite searches fast."""
+    if is_server_uri(uri) or titles <= LITE_MAX_TITLES:
+        return None
+    return (
+        f"{titles:,} titles is past what Milvus Lite searches quickly (about {LITE_MAX_TITLES:,}; "
+        "its searches scan every row): switch to a server: `docker compose up -d milvus`, then "
+        'MOODREEL_MILVUS_URI=http://localhost:19530 and `python -m ingest` (README, "A Milvus server or cluster")'
+    )
 
 
 def _clip(text: str, limit: int) -> str:
@@ -396,12 +417,14 @@ class MilvusStore:
         for row in self._scan(["extractor", "type"]):
             extractors[row["extractor"]] += 1
             types[row["type"]] += 1
+        titles = sum(extractors.values())
         return {
-            "titles": sum(extractors.values()),
+            "titles": titles,
             "by_extractor": dict(sorted(extractors.items())),
             "by_type": dict(sorted(types.items())),
             "uri": self.uri,
             "collection": self.collection,
+            "advice": size_advice(self.uri, titles),
         }
 
     def search(

@@ -72,6 +72,35 @@ def test_compose_has_milvus_standalone_with_etcd_and_minio(compose):
         assert milvus["depends_on"][dependency]["condition"] == "service_healthy"
 
 
+def test_compose_images_are_pinned_and_ports_are_the_documented_ones(compose):
+    services = compose["services"]
+    expected = {"etcd": "quay.io/coreos/etcd", "minio": "minio/minio", "milvus": "milvusdb/milvus"}
+    for name, image in expected.items():
+        repository, _, tag = services[name]["image"].rpartition(":")
+        assert repository == image, services[name]["image"]
+        assert tag and tag != "latest", f"{name}: pin a version, not {tag or 'no tag'}"
+    assert ("9091", "9091") in _ports(services["milvus"])  # the health endpoint the check polls
+    assert "9091/healthz" in " ".join(services["milvus"]["healthcheck"]["test"])
+    # the page is published on the host's loopback only (MOODREEL_AUTH is off by default)
+    assert [str(p) for p in services["app"]["ports"]] == ["127.0.0.1:7860:7860"]
+    assert "image" not in services["app"] and services["app"]["build"]
+
+
+def test_architecture_says_how_to_move_to_a_cluster_with_the_same_uri_setting():
+    text = (PROJECT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    scale = re.search(r"^## Scale\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert scale, "docs/architecture.md lost its Scale section"
+    body = scale.group(1)
+    for needed in (
+        "Milvus Operator",
+        "Helm",
+        "MOODREEL_MILVUS_URI",
+        "MOODREEL_MILVUS_TOKEN",
+        "bench/scale.py",
+    ):
+        assert needed in body, needed
+
+
 def test_compose_services_have_health_checks_and_named_volumes(compose):
     declared = set(compose.get("volumes") or {})
     for name in ("etcd", "minio", "milvus", "app"):

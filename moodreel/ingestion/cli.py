@@ -105,6 +105,7 @@ def run(
         fail(f"{parsed.path}: no valid titles to ingest ({parsed.skipped} bad rows)")
 
     from moodreel.services import build_services
+    from moodreel.store import size_advice
 
     titles = parsed.titles
     if order is OrderOption.votes:
@@ -139,6 +140,7 @@ def run(
         fail(message)
     for failure in summary.failures:
         typer.secho(f"failed: {failure}", fg=typer.colors.YELLOW, err=True)
+    stored = store.count()
     if as_json:
         typer.echo(json.dumps(summary.as_dict()))
     else:
@@ -147,7 +149,9 @@ def run(
             f"{summary.unchanged} unchanged, {summary.failed} failed, {summary.skipped} skipped rows "
             f"(vibes by extractor: {summary.by_extractor}; LLM calls: {summary.llm_calls})"
         )
-        typer.echo(f"store: {settings.store_uri} now holds {store.count()} titles")
+        typer.echo(f"store: {settings.store_uri} now holds {stored} titles")
+    if advice := size_advice(settings.store_uri, stored):
+        typer.secho(f"note: {advice}", fg=typer.colors.YELLOW, err=True)
 
 
 def main() -> None:

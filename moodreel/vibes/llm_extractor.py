@@ -3,6 +3,12 @@
 The answer is parsed into ``VibesAnswer``; if it does not validate, the model is asked
 once more with the validation error in the conversation; after that the title raises
 ``ExtractionError`` (the pipeline reports it and tries again on the next run).
+
+Over an endpoint, ``extract_many`` keeps at most ``concurrency`` requests in flight and hands
+each result on as it finishes (so it is cached at once, whatever order the answers come in);
+a backend failure (timeout, connection refused, 5xx after the client's own retries) is tried
+again ``retries`` times with exponential back-off and jitter (tenacity), which rides out an
+endpoint restart instead of failing every title in flight.
 """
 
 from __future__ import annotations
@@ -10,10 +16,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity.wait import wait_base
 
 from moodreel.errors import ExtractionError
 from moodreel.llm.factory import json_response_format, model_id
@@ -45,12 +53,24 @@ def parse_answer(text: str) -> VibesAnswer:
 class LLMExtractor:
     name = "llm"
 
-    def __init__(self, model: BaseChatModel, prompt: Prompt, concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        model: BaseChatModel,
+        prompt: Prompt,
+        concurrency: int = 1,
+        retries: int = 0,
+        backoff: wait_base | None = None,
+    ) -> None:
+        """``retries``: extra attempts after a backend failure (not after an invalid answer,
+        which gets its own corrected retry); ``backoff``: tenacity's wait between them
+        (default: exponential from 1 s to 30 s with jitter)."""
         self.model = model
         self.prompt = prompt
         self.model_id = model_id(model)
         self.prompt_version = prompt.version
         self.concurrency = max(1, concurrency)
+        self.retries = max(0, retries)
+        self._backoff = backoff if backoff is not None else wait_exponential_jitter(initial=1, max=30)
         self._format = json_response_format(model, json_schema(VibesAnswer))
 
     def extract_one(self, title: Title) -> TitleVibes:
@@ -63,8 +83,15 @@ class LLMExtractor:
             genres=", ".join(title.genres) or "unknown genre",
             description=description,
         )
+        retrying = Retrying(
+            retry=retry_if_exception_type(LLMCallError),
+            stop=stop_after_attempt(1 + self.retries),
+            wait=self._backoff,
+            reraise=True,
+        )
         try:
-            answer = ask_with_retry(
+            answer = retrying(
+                ask_with_retry,
                 self.model,
                 messages,
                 parse_answer,
@@ -92,7 +119,8 @@ class LLMExtractor:
     def extract_many(
         self, titles: Sequence[Title], on_done: Callable[[Title, TitleVibes | ExtractionError], None]
     ) -> None:
-        """Extract each title, calling ``on_done`` as each finishes (bounded concurrency)."""
+        """Extract each title, calling ``on_done`` (in this thread) as each finishes, with at
+        most ``concurrency`` requests in flight."""
 
         def work(title: Title) -> tuple[Title, TitleVibes | ExtractionError]:
             try:
@@ -104,6 +132,14 @@ class LLMExtractor:
             for title in titles:
                 on_done(*work(title))
             return
+        pending = iter(titles)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            for title, result in pool.map(work, titles):
-                on_done(title, result)
+            running: set[Future] = set()
+            while True:
+                while len(running) < self.concurrency and (title := next(pending, None)) is not None:
+                    running.add(pool.submit(work, title))
+                if not running:
+                    return
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    on_done(*future.result())

@@ -14,13 +14,18 @@ from pathlib import Path
 
 from common import RESULTS_DIR, markdown
 
+# Sections assembled from several runs (each table names its command) live as Markdown here.
+SECTIONS = Path(__file__).with_name("sections")
+
 ORDER = [
     ("goemotions", "Mood parsing (GoEmotions)"),
     ("mood_genre", "Recommendation quality (genre fit)"),
     ("relevance", "Relevance: genre fit, topic fit, junk, and the ablation"),
+    ("typed_requests", "Requests as people type them: dev/test, graded reading, feeling readers"),
     ("extraction", "Title extraction"),
     ("latency", "Speed"),
     ("pitch", "Pitch quality and speed"),
+    ("pitch_judged", "Pitches read against their synopses: judged rates and the check's precision/recall"),
     ("ingest", "Ingest throughput"),
     ("ingest_endpoint", "Ingest: the LLM extractor over an OpenAI-compatible endpoint"),
     ("personalization", "Personalization"),
@@ -126,6 +131,10 @@ def render(records: dict[str, dict], out_dir: Path) -> str:
     for name, heading in ORDER:
         record = records.get(name)
         lines += [f"## {heading}", ""]
+        written = SECTIONS / f"{name}.md"
+        if record is None and written.exists():  # several runs' tables, each with its command
+            lines += [written.read_text(encoding="utf-8").strip(), ""]
+            continue
         if record is None:
             lines += [f"Not run yet: `python bench/{name}.py --save`.", ""]
             continue

@@ -60,8 +60,9 @@ log = logging.getLogger(__name__)
 MAX_HISTORY_ROWS = 5000
 # an understanding or follow-up state sent back by a client: known genres, bounded lists
 def _strict(model: type[BaseModel]) -> BeforeValidator:
-    """JSON types exactly (no ``false`` for a year, no ``"5"`` for a number), as everywhere in the API."""
-    return BeforeValidator(lambda v: model.model_validate(v, strict=True) if isinstance(v, dict) else v)
+    """JSON types exactly (no ``false`` for a year, no ``"5"`` for a number, but ``1990.0`` is
+    1990, as JSON Schema says): the model's own number fields refuse text and booleans."""
+    return BeforeValidator(lambda v: model.model_validate(v) if isinstance(v, dict) else v)
 
 
 SentUnderstood = Annotated[Understood, _strict(Understood), AfterValidator(checked)]

@@ -490,12 +490,19 @@ def refine_handler(app: Moodreel, pitch_count: int, posters: bool = False):
             raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
         except MoodreelError as exc:
             raise gr.Error(str(exc)) from None
-        new = [*thread, (result.follow_up or state, result)]
-        urls = (lambda i: poster_url(i, result.mood, ids[0] if len(ids) == 1 else None)) if posters else None
-        for page, _ in _with_pitches(app, result, profile, pitch_count, urls):
-            yield page, new
+        yield from _next_step(app, thread, state, result, profile, ids, pitch_count, posters)
 
     return handler
+
+
+def _next_step(
+    app: Moodreel, thread: list, state, result, profile, ids: list[str], pitch_count: int, posters: bool
+):
+    """A follow-up's pages (cards, then pitches), each with the thread one step longer (Undo pops it)."""
+    new = [*thread, (result.follow_up or state, result)]
+    urls = (lambda i: poster_url(i, result.mood, ids[0] if len(ids) == 1 else None)) if posters else None
+    for page, _ in _with_pitches(app, result, profile, pitch_count, urls):
+        yield page, new
 
 
 def refined_chips_handler(app: Moodreel, pitch_count: int, posters: bool = False):
@@ -513,10 +520,7 @@ def refined_chips_handler(app: Moodreel, pitch_count: int, posters: bool = False
             raise gr.Error("Check the filters: " + "; ".join(e["msg"] for e in exc.errors())) from None
         except MoodreelError as exc:
             raise gr.Error(str(exc)) from None
-        new = [*thread, (result.follow_up or state, result)]
-        urls = (lambda i: poster_url(i, result.mood, ids[0] if len(ids) == 1 else None)) if posters else None
-        for page, _ in _with_pitches(app, result, profile, pitch_count, urls):
-            yield page, new
+        yield from _next_step(app, thread, state, result, profile, ids, pitch_count, posters)
 
     return handler
 

@@ -23,10 +23,8 @@ from moodreel.search.recommender import Recommender
 from moodreel.server import create_api
 from moodreel.services import build_services
 from moodreel.settings import Settings
-from moodreel.signals import Layout
-from moodreel.store import MilvusStore
-from tests.fakes import FixedMoodParser, HashEmbedder, QueueChatModel, index_titles
-from tests.test_security_holes import CATALOG, CRAFTED_IDS
+from tests.fakes import FixedMoodParser, HashEmbedder, QueueChatModel
+from tests.test_security_holes import CRAFTED_IDS, lite_store
 
 EXAMPLES_PER_OPERATION = 40  # bounded: ~6 operations, well under a minute on 2 cores
 
@@ -34,10 +32,7 @@ EXAMPLES_PER_OPERATION = 40  # bounded: ~6 operations, well under a minute on 2 
 @pytest.fixture(scope="module")
 def api_app(tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz")
-    embedder = HashEmbedder()
-    store = MilvusStore.open(str(root / "titles.db"), dimension=Layout(embedder.dimension).size)
-    store.ensure_collection()
-    index_titles(store, embedder, CATALOG)
+    embedder, store = lite_store(root)
     config = Settings(data_dir=root, cache_dir=root / "cache", max_profiles=50)
     services = build_services(config, embedder=embedder, store=store, chat_model=QueueChatModel())
     app = Moodreel(services, Recommender.from_services(services, FixedMoodParser(["dread"])))

@@ -355,12 +355,13 @@ def test_no_retry_when_retries_is_zero():
 def test_a_real_pitch_is_complete_short_and_checked(local_chat_model):
     chunks = pitch(local_chat_model, HAPPY)
     text, last = text_of(chunks).strip(), chunks[-1]
+    facts = pitch_facts(HAPPY, CREDITS, "scare me", mood_emotions=["fear"])  # what it was written from
     assert last.done and text
     assert words(text) <= 45 and not split_sentences(text)[1], text
     if last.fallback:
         assert last.violations or last.notice, "a fallback says why: what the checks found, or a timeout"
     else:
-        assert check_pitch(text, pitch_facts(HAPPY, CREDITS, "scare me")) == [], text
+        assert check_pitch(text, facts) == [], text
     # the tagline: written with the pitch (or a template, with its reasons), short and checked
     assert last.tagline and len(last.tagline.split()) <= 12, last.tagline
-    assert check_tagline(last.tagline, pitch_facts(HAPPY, CREDITS, "scare me")) == [], last.tagline
+    assert check_tagline(last.tagline, facts) == [], last.tagline

@@ -48,15 +48,21 @@ CRAFTED_IDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def lite(tmp_path_factory):
-    """A real Milvus Lite store with three titles."""
-    root = tmp_path_factory.mktemp("lite")
+def lite_store(root: Path) -> tuple[HashEmbedder, MilvusStore]:
+    """A real Milvus Lite store in ``root`` holding ``CATALOG`` (hashing embedder)."""
     embedder = HashEmbedder()
     store = MilvusStore.open(str(root / "titles.db"), dimension=Layout(embedder.dimension).size)
     store.ensure_collection()
     index_titles(store, embedder, CATALOG)
     store.flush()
+    return embedder, store
+
+
+@pytest.fixture(scope="module")
+def lite(tmp_path_factory):
+    """A real Milvus Lite store with three titles."""
+    root = tmp_path_factory.mktemp("lite")
+    embedder, store = lite_store(root)
     yield root, embedder, store
     store.client.close()
 

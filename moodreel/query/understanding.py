@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from moodreel.json_types import json_number
 from moodreel.query import lexicon as lx
 from moodreel.query.vocabulary import Vocabulary
 from moodreel.vibes.lexicon import EMOTIONS
@@ -142,6 +143,10 @@ class Understood(BaseModel):
     max_runtime: int | None = None
     min_year: int | None = None
     max_year: int | None = None
+
+    # an Understood also comes back from clients (a follow-up sends the previous one): its
+    # numbers are JSON numbers, never text or booleans (1990.0 is 1990, as JSON Schema says)
+    _numbers = field_validator("max_runtime", "min_year", "max_year", mode="before")(json_number)
     era: str | None = None
     countries: list[str] = Field(default_factory=list, description="ISO-2 production countries (hard).")
     language: str | None = Field(None, description="The country or language word the viewer used.")

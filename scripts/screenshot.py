@@ -20,14 +20,18 @@ def main(url: str, mood: str, follow_up: str, out: str, wait_s: float = 240) -> 
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking"]
         )
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(url, wait_until="networkidle")
+        page.goto(url)
+        page.wait_for_selector("#mood textarea", timeout=60_000)
         page.locator("#mood textarea").fill(mood)
         page.locator("#go").click()
         page.wait_for_selector("#results .mr-card", timeout=wait_s * 1000)
         if follow_up:
+            before = page.locator("#understood").inner_text()
             page.locator("#follow-up textarea, #follow-up input").first.fill(follow_up)
             page.locator("#refine").click()
-            time.sleep(3)
+            deadline = time.monotonic() + wait_s
+            while page.locator("#understood").inner_text() == before and time.monotonic() < deadline:
+                time.sleep(2)  # the refined search runs after the first search's pitches
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:  # until every card's pitch is written
             text = page.locator("#results").inner_text()

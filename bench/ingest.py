@@ -78,7 +78,8 @@ def main() -> None:
     embedder.embed(flat)
     raw_s = time.perf_counter() - start
 
-    with tempfile.TemporaryDirectory() as tmp:
+    # Milvus Lite may still be writing its segment files after close: never fail on cleanup
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         layout = Layout(embedder.dimension)
         store = MilvusStore.open(str(Path(tmp) / "bench.db"), dimension=layout.size)
         store.ensure_collection()
@@ -297,7 +298,7 @@ def fresh_ingest(catalog_path: Path, n: int, embedder, rounds: int = 3) -> dict:
     raws, ingests = [raw()], []
     say(f"raw encode of {len(texts):,} synopses: {raws[-1][0]:.1f} s")
     for round_ in range(rounds):
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # Lite may still write
             # New ids, so nothing is known; written out and read back, so "read" is timed too.
             titles = [t.model_copy(update={"id": f"fresh{round_}-{i}-{t.id}"}) for i, t in enumerate(source)]
             path = Path(tmp) / "fresh.csv"

@@ -119,6 +119,13 @@ def inferred_filters(understood: Understood) -> SearchFilters:
     )
 
 
+def _asks_nothing(understood: Understood) -> bool:
+    """An open request: no feeling, genre, topic, constraint, avoid or audience asked for."""
+    return (
+        understood.is_open and not understood.content and not understood.avoid and understood.audience is None
+    )
+
+
 class QueryBuilder:
     def __init__(
         self,
@@ -145,20 +152,8 @@ class QueryBuilder:
         understood = self._feelings_from_avoided(self._feelings_from_topics(understood))
         # open: nothing asked at all ("something good to watch tonight"); a word the tables do
         # not know ("scared out of my mind") still counts as asking, through the vectors
-        open_request = (
-            understood.is_open
-            and not understood.content
-            and not understood.avoid
-            and understood.audience is None
-        )
+        open_request = _asks_nothing(understood)
         request = understood.request or cleaned
-        content = understood.content
-        # Plot and genre read the content; with none left ("a series to binge") they stay neutral.
-        request_vector = (
-            self.embedder.embed([content])[0]
-            if content
-            else np.zeros(self.embedder.dimension, dtype=np.float32)
-        )
         try:
             parsed = self.parser.parse(request)
             emotions, parser = parsed.emotions, parsed.parser
@@ -171,17 +166,32 @@ class QueryBuilder:
         if drop:
             feelings = [f for f in feelings if f"feel: {f}" not in drop]
         understood = understood.model_copy(update={"feelings": feelings[:MAX_FEELINGS]})
-        if understood.feelings:
-            vibe = self.encoder.encode([understood.feelings])[0]
-        else:
-            vibe = np.zeros(self.embedder.dimension, dtype=np.float32)
+        return self._query(cleaned, understood, parser, open_request, said)
+
+    def rebuild(self, understood: Understood) -> MoodQuery:
+        """The query for an understanding edited after reading (a follow-up, ``query.refine``):
+        its feelings are final, so no parser runs; only the content and the feelings are embedded."""
+        open_request = _asks_nothing(understood)
+        feelings = understood.feelings[:MAX_FEELINGS]
+        understood = understood.model_copy(update={"feelings": feelings})
+        return self._query(understood.request, understood, "follow-up", open_request, tuple(feelings))
+
+    def _query(
+        self, text: str, understood: Understood, parser: str, open_request: bool, said: tuple[str, ...]
+    ) -> MoodQuery:
+        """The vectors, weights and filters of an understanding whose feelings are final."""
+        dim = self.embedder.dimension
+        content = understood.content
+        # Plot and genre read the content; with none left ("a series to binge") they stay neutral.
+        request_vector = self.embedder.embed([content])[0] if content else np.zeros(dim, dtype=np.float32)
+        feelings = understood.feelings
+        vibe = self.encoder.encode([feelings])[0] if feelings else np.zeros(dim, dtype=np.float32)
         plot = request_vector
         if understood.topics:  # the topic words alone, then the request around them
-            topic_vector = self.embedder.embed([", ".join(understood.topics)])[0]
-            plot = topic_vector + request_vector
+            plot = self.embedder.embed([", ".join(understood.topics)])[0] + request_vector
             plot = plot / (float(np.linalg.norm(plot)) or 1.0)
         return MoodQuery(
-            text=cleaned,
+            text=text,
             understood=understood,
             parser=parser,
             vibe=vibe,
@@ -191,38 +201,6 @@ class QueryBuilder:
             filters=inferred_filters(understood),
             open=open_request,
             said_feelings=said,
-        )
-
-    def rebuild(self, understood: Understood) -> MoodQuery:
-        """The query for an understanding edited after reading (a follow-up, ``query.refine``):
-        its feelings are final, so no parser runs; only the content and the feelings are embedded."""
-        open_request = (
-            understood.is_open
-            and not understood.content
-            and not understood.avoid
-            and understood.audience is None
-        )
-        dim = self.embedder.dimension
-        content = understood.content
-        request_vector = self.embedder.embed([content])[0] if content else np.zeros(dim, dtype=np.float32)
-        feelings = understood.feelings[:MAX_FEELINGS]
-        understood = understood.model_copy(update={"feelings": feelings})
-        vibe = self.encoder.encode([feelings])[0] if feelings else np.zeros(dim, dtype=np.float32)
-        plot = request_vector
-        if understood.topics:
-            plot = self.embedder.embed([", ".join(understood.topics)])[0] + request_vector
-            plot = plot / (float(np.linalg.norm(plot)) or 1.0)
-        return MoodQuery(
-            text=understood.request,
-            understood=understood,
-            parser="follow-up",
-            vibe=vibe,
-            plot=plot.astype(np.float32),
-            genre_prior=self.genres.prior(request_vector, understood),
-            weights=weights_for(understood, has_content=bool(content), open_request=open_request),
-            filters=inferred_filters(understood),
-            open=open_request,
-            said_feelings=tuple(feelings),
         )
 
     def with_feelings(self, query: MoodQuery, words: list[str]) -> MoodQuery:

@@ -145,3 +145,32 @@ def test_laundry_background_is_easy_grown_up_watching_not_preschool(recommender)
         r.title for r in top
     ]
     assert not any(re.search(r"preschool|toddler|little ones", r.description, re.I) for r in top)
+
+
+def test_a_title_named_as_a_model_seeds_the_search_and_is_left_out(recommender):
+    result = recommender.recommend("breaking bad vibes", k=6)
+    u = result.understood
+    assert u.references == ["breaking bad"] and len(u.like_titles) == 1
+    assert "like: breaking bad" in u.chips()
+    assert u.like_titles[0] not in {r.id for r in result.results}
+    crime = [r for r in result.results if set(r.genres) & {"crime", "thriller"}]
+    assert len(crime) >= 5, [(r.title, r.genres) for r in result.results]
+    unticked = recommender.recommend("breaking bad vibes", k=6, drop=["like: breaking bad"])
+    assert unticked.understood.like_titles == []
+
+
+def test_what_a_roommate_is_into_is_what_is_searched(recommender):
+    result = recommender.recommend(
+        "my roommate is super into true crime, i'd like to surprise her with a good one", k=6
+    )
+    assert {"crime", "documentation"} <= set(result.understood.genres)
+    docs = [r for r in result.results if {"crime", "documentation"} <= set(r.genres)]
+    assert len(docs) >= 4, [(r.title, r.genres) for r in result.results]
+
+
+def test_a_teenager_who_wants_explosions_gets_action_not_teen_romance(recommender):
+    result = recommender.recommend("my teenage son wants explosions but nothing too gory", k=6)
+    assert result.understood.max_certification == "PG-13"
+    assert all(RANK.get(_cert(r), 0) <= RANK["PG-13"] for r in result.results)
+    action = [r for r in result.results if set(r.genres) & {"action", "scifi", "thriller", "war"}]
+    assert len(action) >= 5, [(r.title, r.genres) for r in result.results]

@@ -128,3 +128,85 @@ def test_feedback_feelings_are_the_most_shared_by_the_first_titles():
     ranked = [["joy", "warmth", "hope"], ["warmth", "joy"], ["warmth", "fear"], ["dread"]]
     assert feedback_feelings(ranked, n=2) == ["warmth", "joy"]
     assert "fear" not in feedback_feelings(ranked, n=5, leave_out=["fear"])
+
+
+@pytest.mark.parametrize(
+    ("text", "genres"),
+    [
+        ("my roommate is super into true crime, i'd like to surprise her with a good one", {"crime"}),
+        ("my dad loves westerns, something for him", {"western"}),
+        ("she's really into comedies lately, any ideas", {"comedy"}),
+    ],
+)
+def test_what_someone_else_likes_is_the_request_not_how_the_viewer_feels(text, genres):
+    u = read_request(text)
+    assert genres <= set(u.genres) and not genres & set(u.avoid_genres)
+    assert not {"crime", "westerns", "comedies"} & set(u.felt)
+
+
+def test_who_watches_implies_genres_only_when_the_request_names_nothing():
+    teen = read_request("my teenage son wants explosions but nothing too gory")
+    assert teen.audience == "teens" and teen.max_certification == "PG-13"
+    assert not {"romance", "comedy", "drama", "fantasy"} & set(teen.genres)  # an action request, for a teen
+    kids = read_request("something to watch with my kids on a rainy sunday")
+    assert {"family", "animation"} <= set(kids.genres)  # nothing named: the audience leads
+    space = read_request("something for my teenage kids about space")
+    assert "romance" not in space.genres
+
+
+def test_an_age_is_not_an_era():
+    assert read_request("something for my 5 year old").era is None
+
+
+def _with_titles(names: dict[str, str]):
+    return build_vocabulary(*_catalog(), titles=names)
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("like queer eye, makeovers and crying", "queer eye"),
+        ("a show like Stranger Things but less gory", "stranger things"),
+        ("something in the spirit of the crown", "the crown"),
+        ("queer eye vibes", "queer eye"),
+        ("movies similar to squid game", "squid game"),
+    ],
+)
+def test_a_catalog_title_named_as_a_model_is_a_seed(text, reference):
+    vocabulary = _with_titles(
+        {
+            "Queer Eye": "ts1",
+            "Stranger Things": "ts2",
+            "The Crown": "ts3",
+            "Squid Game": "ts4",
+            "Heist": "tm9",
+        }
+    )
+    u = read_request(text, vocabulary)
+    assert u.references[:1] == [reference] and len(u.like_titles) == 1
+    assert f"like: {reference}" in u.chips() and not u.is_open
+    assert not set(reference.split()) & set(u.topics)
+    assert u.without([f"like: {reference}"]).like_titles == []
+
+
+def test_a_name_the_catalog_lacks_is_never_a_literal_topic():
+    vocabulary = _with_titles({"Queer Eye": "ts1"})
+    u = read_request("something like harry potter for grownups", vocabulary)
+    assert u.references == ["harry potter"] and u.like_titles == [] and "harry" not in u.topics
+    assert "harry potter" in u.content  # the vectors may still know it
+    assert not any(c.startswith("like: ") for c in u.chips())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i like slow burn thrillers",
+        "wanna feel like a kid again",
+        "something like a heist",
+        "i'd like a heist",
+    ],
+)
+def test_like_as_a_verb_or_before_plain_words_is_no_reference(text):
+    u = read_request(text, _with_titles({"Heist": "tm9", "A Kid Again": "tm8"}))
+    assert u.like_titles == [] or u.references != []
+    assert "heist" not in u.references

@@ -181,3 +181,11 @@ def test_removing_chips_keeps_the_rest_of_the_reading():
     assert kept.felt_text == u.felt_text  # what the viewer only feels is still not searched
     assert kept.audience is None and "family" not in kept.genres
     assert "horror" in kept.avoid_genres and "war" not in kept.avoid_genres  # "nothing scary" stays
+
+
+def test_a_phrase_topic_matches_only_whole():
+    from moodreel.query.fusion import _pattern
+
+    pattern = _pattern(["new york", "heist", "coming of age"])
+    assert pattern.search("a diner in New York City") and pattern.search("a coming of age story")
+    assert pattern.search("two heists") and not pattern.search("a rustic New Zealand inn")

@@ -39,14 +39,16 @@ def _stem(word: str) -> str:
 def _pattern(words: Sequence[str]) -> re.Pattern | None:
     """Whole words with their inflections: "heist" finds "heists", "con" finds "cons" but
     never "concert" (a stem of four letters or less takes only a plural)."""
-    found = sorted({w.lower() for phrase in words for w in phrase.split() if len(w) > 2})
+    found = sorted({" ".join(phrase.lower().split()) for phrase in words if len(phrase.strip()) > 2})
     if not found:
         return None
     parts = []
-    for word in found:
+    for phrase in found:  # a phrase matches whole: "new york" never finds "New Zealand"
+        head, _, word = phrase.rpartition(" ")
+        lead = re.escape(head) + r"\s+" if head else ""
         stem = _stem(word)
-        parts.append(re.escape(word))
-        parts.append(re.escape(stem) + (r"(?:s|es)?" if len(stem) <= 4 else r"[a-z]{0,4}"))
+        parts.append(lead + re.escape(word))
+        parts.append(lead + re.escape(stem) + (r"(?:s|es)?" if len(stem) <= 4 else r"[a-z]{0,4}"))
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.I)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from lemminflect import getAllLemmas
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -150,6 +151,14 @@ class Understood(BaseModel):
     era: str | None = None
     countries: list[str] = Field(default_factory=list, description="ISO-2 production countries (hard).")
     language: str | None = Field(None, description="The country or language word the viewer used.")
+    like_titles: list[str] = Field(
+        default_factory=list,
+        description='Catalog titles named as the model of what is wanted ("like Queer Eye"), by id.',
+    )
+    references: list[str] = Field(
+        default_factory=list,
+        description='What the request likens itself to, as said ("like harry potter"), found in the catalog or not.',
+    )
     request: str = Field("", description="The part of the text that says what is wanted.")
     content: str = Field(
         "",
@@ -163,11 +172,12 @@ class Understood(BaseModel):
     @property
     def is_open(self) -> bool:
         """Nothing specific asked ("something good tonight"): taste may lead."""
-        return not (self.feelings or self.topics or self.genres or self.required_genres)
+        return not (self.feelings or self.topics or self.genres or self.required_genres or self.like_titles)
 
     def chips(self) -> list[str]:
         """One short label per understood item, as shown (and removable) in the page."""
-        out = [f"feel: {w}" for w in self.feelings[:4]]
+        out = [f"like: {r}" for r, known in zip(self.references, self._known_references()) if known]
+        out += [f"feel: {w}" for w in self.feelings[:4]]
         out += [f"topic: {t}" for t in self.topics]
         out += [f"genre: {g}" for g in self.genres]
         out += [f"format: {g}" for g in self.required_genres]
@@ -186,6 +196,10 @@ class Understood(BaseModel):
             out.append(f"from: {self.language}")
         return out
 
+    def _known_references(self) -> list[bool]:
+        """Which of ``references`` name a catalog title (the first ``len(like_titles)`` do)."""
+        return [i < len(self.like_titles) for i in range(len(self.references))]
+
     def without(self, chips: list[str]) -> Understood:
         """The same understanding with the given chips (labels from ``chips()``) removed."""
         if not chips:
@@ -197,6 +211,12 @@ class Understood(BaseModel):
             ("required_genres", "format: "), ("avoid", "avoid: "),
         ):  # fmt: skip
             data[key] = [v for v in data[key] if prefix + v not in drop]
+        kept_refs = [
+            (r, t) for r, t in zip(data["references"], data["like_titles"]) if f"like: {r}" not in drop
+        ]
+        unknown = data["references"][len(data["like_titles"]) :]
+        data["references"] = [r for r, _ in kept_refs] + unknown
+        data["like_titles"] = [t for _, t in kept_refs]
         if any(c.startswith("avoid: ") for c in drop):
             kept = (
                 read_request(" ".join(f"no {a}." for a in data["avoid"])) if data["avoid"] else Understood()
@@ -287,10 +307,23 @@ def _lower_ceiling(current: str | None, new: str | None) -> str | None:
     return new if lx.CERTIFICATION_RANK[new] < lx.CERTIFICATION_RANK[current] else current
 
 
+# What someone likes or wants, in any person ("my dad loves westerns", "she's really into
+# k-dramas", "my teenage son wants explosions", "i like slow burns"): a clause saying it asks.
+_TASTE = re.compile(
+    r"\b(?:loves|likes|enjoys|prefers|adores|wants|needs|digs|(?:is|are|am|'s|'re|'m|super|really|so|big|"
+    r"totally|very) into|obsessed with|(?:a )?fan of|(?:a )?sucker for|crazy about|nuts about|big on|"
+    r"can'?t get enough of|(?:i|we|they|you|both|all) (?:really |just |do |kinda |totally )?(?:like|love|enjoy|prefer))\b"
+)
+
+
 def _asks(clause: str) -> bool:
-    """Does the clause ask for something ("need", "make me", "cheer me up", ...)?"""
+    """Does the clause ask for something ("need", "make me", "cheer me up", "she loves ...")?"""
     padded = f" {clause} "
-    return any(_has(padded, m) for m in lx.WANT_MARKERS) or any(_has(padded, r) for r in lx.REMEDIES)
+    return (
+        any(_has(padded, m) for m in lx.WANT_MARKERS)
+        or any(_has(padded, r) for r in lx.REMEDIES)
+        or _TASTE.search(clause) is not None
+    )
 
 
 def _request_part(text: str) -> tuple[str, list[str], str]:
@@ -330,6 +363,7 @@ def _era(text: str, out: dict) -> None:
     """Decades ("80s or 90s", "early 2000s", "before the 80s"), years ("2019 or newer",
     "nothing older than 2015", "from 2022") and era words ("classic", "recent")."""
     text = _AGE_DECADE.sub(" ", text)  # "they're in their 70s": an age, not an era
+    text = _AGES.sub(" ", text)  # "my 5 year old": an age, not "old" films
     decades = [(m, _decade_start(m)) for m in _DECADE.finditer(text)]
     decades += [(None, start) for word, start in _DECADE_WORDS.items() if _has(text, word)]
     decades = [(m, d) for m, d in decades if 1900 <= d <= 2020]
@@ -420,6 +454,7 @@ def _audience(text: str, out: dict) -> None:
     phrases = [phrase for phrase in lx.AUDIENCE_WORDS if _has(text, phrase)]
     # the longest reading wins: "my parents" (older viewers), not "parents" (of kids)
     phrases = [p for p in phrases if not any(p != q and _has(q, p) for q in phrases)]
+    out["audience_words"] = {w for p in phrases for w in _words(p)}
     found = [lx.AUDIENCE_WORDS[p] for p in phrases]
     ages = [int(a) for m in _AGES.finditer(text) for a in m.groups() if a]
     if found:
@@ -534,6 +569,153 @@ def _topics(scan: str, known: set[str], vocabulary: Vocabulary | None, out: dict
             topic_run = []
 
 
+# "like queer eye", "something in the spirit of studio ghibli", "similar to breaking bad": the
+# name runs to the next clause word ("but", "for", "with", ...) or punctuation.
+_REFERENCE = re.compile(
+    r"(?P<lead>\b[a-z']+\s+)?\b(?P<marker>like|similar to|in the (?:spirit|vein|style) of|reminds? me of|"
+    r"along the lines of|same vibes? as|the vibes? of|a la|à la)\s+"
+    r"(?P<ref>[a-z0-9][a-z0-9'&:.!-]*(?:\s+[a-z0-9&][a-z0-9'&:.!-]*){0,5}?)"
+    r"(?=\s+(?:but|except|without|with|for|only|and|or|that|which|though|tho|minus|plus|if|where|set|"
+    r"meets|mixed|vibes?|energy|type|kind|style|level|please|pls|to|in|on|from|about|i|we|again)\b|\s*[,.;!?]|$)"
+)
+_VIBES_OF = re.compile(r"(?P<before>[a-z0-9][a-z0-9'&: -]*?)\s+(?:vibes?|energy|type of)\b")
+# "i like", "feel like", "looks like": a verb or a feeling, not a comparison
+_NOT_REFERENCE_LEAD = frozenset(
+    [
+        "i",
+        "i'd",
+        "id",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "would",
+        "feel",
+        "feels",
+        "felt",
+        "feeling",
+        "look",
+        "looks",
+        "sounds",
+        "seems",
+        "seem",
+        "don't",
+        "dont",
+        "doesn't",
+        "doesnt",
+        "do",
+        "really",
+        "also",
+        "kinda",
+        "wouldn't",
+        "did",
+        "didn't",
+    ]
+)
+_GENERIC_START = frozenset(
+    [
+        "a",
+        "an",
+        "some",
+        "any",
+        "something",
+        "anything",
+        "stuff",
+        "one",
+        "this",
+        "that",
+        "it",
+        "my",
+        "to",
+        "when",
+        "being",
+    ]
+)
+
+
+def _references(request: str, vocabulary: Vocabulary | None, out: dict) -> str:
+    """Titles the request likens itself to. A catalog title ("like queer eye") becomes a
+    seed (``like_titles``); a name the catalog lacks ("like john wick") is noted and kept
+    out of the topics, so that "john" and "wick" match no synopsis literally. Returns the
+    request without the names."""
+    spans, named = [], []
+    for match in _REFERENCE.finditer(request):
+        lead = (match.group("lead") or "").strip()
+        ref = match.group("ref").strip(" .!:")
+        first = ref.split()[0]
+        if lead in _NOT_REFERENCE_LEAD or first.isdigit():
+            continue
+        found = vocabulary.title_id(ref) if vocabulary is not None else None
+        if found is None and (first in _GENERIC_START or first in lx.GENRE_WORDS):
+            continue  # "like a heist", "something like comedy": words, not a name
+        named.append((ref, found))
+        # a catalog title is searched by its vectors; a name the catalog lacks stays in the
+        # content (the plot and genre vectors may know it) but never becomes a literal topic
+        spans.append((match.start("marker"), match.end("ref"), "" if found else ref))
+    for match in _VIBES_OF.finditer(request):  # "breaking bad vibes": only a catalog title
+        words = match.group("before").split()
+        for n in range(min(5, len(words)), 0, -1):
+            found = vocabulary.title_id(" ".join(words[-n:])) if vocabulary is not None else None
+            if found is not None and found not in {f for _, f in named}:
+                named.append((" ".join(words[-n:]), found))
+                end = match.end("before")
+                spans.append((end - len(" ".join(words[-n:])), match.end(), ""))
+                break
+    # the catalog's titles first, so that like_titles[i] is the title references[i] names
+    out["like_titles"] = [found for _, found in named if found is not None]
+    out["references"] = [r for r, f in named if f is not None] + [r for r, f in named if f is None]
+    unknown = " ".join(kept for _, _, kept in spans if kept)
+    for start, end, _ in sorted(spans, reverse=True):
+        request = request[:start] + " , " + request[end:]
+    out["reference_words"] = unknown
+    return request
+
+
+# When and how one watches, not what: "movie night", "a snow day", "this weekend".
+_OCCASION_WORDS = frozenset(
+    [
+        "night",
+        "nights",
+        "evening",
+        "afternoon",
+        "morning",
+        "day",
+        "days",
+        "weekend",
+        "tonight",
+        "time",
+        "while",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+
+
+def _names_something(scan: str, out: dict) -> bool:
+    """Does the request name a thing it wants (a noun that is no person watching, occasion,
+    format or filler): "explosions", "space", "dinosaurs"? Read by part of speech
+    (``lemminflect``: a word with a noun reading), so no list of wanted things is needed."""
+    if out["topics"] and out.get("vocabulary"):  # without the catalog's words every unknown word is a topic
+        return True
+    people = {
+        m.group(1) for m in re.finditer(r"\b(?:my|our|his|her|their|the)\s+(?:[a-z]+\s+)?([a-z]+)\b", scan)
+    }
+    skip = out.get("audience_words", set()) | people | _OCCASION_WORDS | _CONSTRAINT_WORDS | _NON_TOPIC
+    for word in _words(scan):
+        if len(word) < 3 or word in skip or word in lx.WANTED_FEELINGS or "'" in word:
+            continue
+        readings = getAllLemmas(word)
+        if "NOUN" in readings or (not readings and word.isalpha() and len(word) > 3):
+            return True
+    return False
+
+
 def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
     """Understand one (already cleaned) mood text; ``vocabulary`` (the catalog's, see
     ``query.vocabulary``) decides which words are plot topics."""
@@ -541,7 +723,7 @@ def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
     out: dict = {
         "avoid": [], "avoid_genres": [], "avoid_feelings": [], "avoid_topics": [],
         "soft_avoid_genres": [], "genres": [], "required_genres": [], "countries": [],
-        "feelings": [], "topics": [], "ceiling_said": None,
+        "feelings": [], "topics": [], "ceiling_said": None, "references": [], "like_titles": [],
     }  # fmt: skip
     positive = _negations(lowered, out)
     request, felt, felt_text = _request_part(positive)
@@ -566,7 +748,7 @@ def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
         set(lx.GENRE_WORDS) | set(lx.AUDIENCE_WORDS) | set(lx.COUNTRY_WORDS) | set(lx.ERA_WORDS)
         | set(lx.SHOW_WORDS) | set(lx.MOVIE_WORDS) | set(lx.SHORT_WORDS) | set(_DECADE_WORDS)
     )  # fmt: skip
-    scan = request
+    scan = _references(request, vocabulary, out)
     for phrase in (*lx.REMEDIES, *lx.SIDE_WATCHING):
         scan = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " , ", scan)
     for word in _words(scan):
@@ -575,11 +757,14 @@ def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
         if word in lx.GENRE_WORDS:
             out["genres"] += lx.GENRE_WORDS[word]
     _topics(scan, known, vocabulary, out)
-    if out.get("audience"):
+    out["vocabulary"] = vocabulary is not None
+    if out.get("audience") and not out["genres"] and not _names_something(scan, out):
+        # who watches implies genres only when the request names nothing itself: "my teenage
+        # son wants explosions" is an action request for a teen, not a teen romance
         out["genres"] += lx.AUDIENCE_GENRES[out["audience"]]
         out["avoid_genres"] += lx.AUDIENCE_AVOID_GENRES.get(out["audience"], ())
         out["soft_avoid_genres"] += lx.AUDIENCE_SOFT_AVOID_GENRES.get(out["audience"], ())
-    out["content"] = _content(scan)
+    out["content"] = " ".join(filter(None, [_content(out.pop("reference_words", "")), _content(scan)]))
     named = {g for w in _words(request) if w in lx.GENRE_WORDS for g in lx.GENRE_WORDS[w]}
     named |= {g for phrase, gs in lx.GENRE_PHRASES.items() if _has(request, phrase) for g in gs}
     wanted_feelings = set(out["feelings"])
@@ -591,6 +776,8 @@ def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
         out["avoid_genres"] = [g for g in out["avoid_genres"] if g != "horror"]
         out["soft_avoid_genres"] = [g for g in out["soft_avoid_genres"] if g not in ("horror", "thriller")]
     avoid_genres = set(out["avoid_genres"])
+    out.pop("audience_words", None)
+    out.pop("vocabulary", None)
     result = {key: _unique(value) if isinstance(value, list) else value for key, value in out.items()}
     result["genres"] = [g for g in result["genres"] if g not in avoid_genres]
     result["required_genres"] = [g for g in result["required_genres"] if g not in avoid_genres]

@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
@@ -44,6 +44,11 @@ class Vocabulary:
     coherence: dict[str, float]
     phrases: frozenset[str]
     n_titles: int
+    titles: dict[str, str] = field(default_factory=dict)  # title_key(name) -> id
+
+    def title_id(self, name: str) -> str | None:
+        """The catalog title a request names ("like queer eye": Queer Eye), by its whole name."""
+        return self.titles.get(title_key(name))
 
     def _key(self, word: str) -> str | None:
         for form in (word, _PLURAL.sub("", word), word + "s", word.rstrip("s") + "es"):
@@ -93,12 +98,31 @@ class Vocabulary:
         return [g for _, _, g in sorted(found)]
 
 
-def build_vocabulary(descriptions: Sequence[str], plot_vectors: np.ndarray) -> Vocabulary:
+_FORMAT_TAIL = re.compile(r"\s+(?:the\s+)?(?:show|series|movie|film|movies|films|shows|one|ones)$")
+
+
+def title_key(name: str) -> str:
+    """A title as people type it: lowercase, "&" as "and", no punctuation, no leading "the"
+    ("The Office" and "the office show" are "office")."""
+    text = name.lower().replace("&", " and ").replace("’", "'")
+    text = re.sub(r"[^a-z0-9' ]+", " ", text).replace("'", "")
+    text = " ".join(text.split())
+    text = _FORMAT_TAIL.sub("", text) if " " in text else text
+    return re.sub(r"^the\s+", "", text)
+
+
+def build_vocabulary(
+    descriptions: Sequence[str], plot_vectors: np.ndarray, titles: dict[str, str] | None = None
+) -> Vocabulary:
     """Measure every word and two/three-word phrase of ``descriptions`` (one per title, in the
     order of the rows of ``plot_vectors``)."""
     n = len(descriptions)
+    names: dict[str, str] = {}
+    for name, id_ in (titles or {}).items():
+        if title_key(name):
+            names.setdefault(title_key(name), id_)
     if n == 0:
-        return Vocabulary({}, {}, frozenset(), 0)
+        return Vocabulary({}, {}, frozenset(), 0, names)
     vectors = np.asarray(plot_vectors, dtype=np.float32)
     vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     counter = CountVectorizer(
@@ -108,16 +132,16 @@ def build_vocabulary(descriptions: Sequence[str], plot_vectors: np.ndarray) -> V
     try:
         matrix = counter.fit_transform([d or "" for d in descriptions]).tocsc()
     except ValueError:  # no word at all
-        return Vocabulary({}, {}, frozenset(), n)
-    names = counter.get_feature_names_out()
+        return Vocabulary({}, {}, frozenset(), n, names)
+    words = counter.get_feature_names_out()
     df = np.asarray(matrix.sum(axis=0)).ravel()
     sums = np.asarray(matrix.T @ vectors)
     means = sums / np.maximum(df, 1)[:, None]
     centre = float(np.linalg.norm(vectors.mean(axis=0)) ** 2)
     expected = centre + (1.0 - centre) / np.maximum(df, 1)
     coherence = (np.einsum("ij,ij->i", means, means) - expected) / max(1e-9, 1.0 - centre)
-    df_of = {str(w): int(c) for w, c in zip(names, df)}
-    coh_of = {str(w): float(c) for w, c in zip(names, coherence)}
+    df_of = {str(w): int(c) for w, c in zip(words, df)}
+    coh_of = {str(w): float(c) for w, c in zip(words, coherence)}
     phrases = set()
     for gram, count in df_of.items():
         parts = gram.split(" ")
@@ -131,13 +155,13 @@ def build_vocabulary(descriptions: Sequence[str], plot_vectors: np.ndarray) -> V
         together = count / (min(outer) or 1)  # "york" is almost always "new york"
         if together >= MIN_PHRASE_TOGETHER and coh_of[gram] >= MIN_PHRASE_COHERENCE:
             phrases.add(gram)
-    return Vocabulary(df=df_of, coherence=coh_of, phrases=frozenset(phrases), n_titles=n)
+    return Vocabulary(df=df_of, coherence=coh_of, phrases=frozenset(phrases), n_titles=n, titles=names)
 
 
 def from_store(store, plot: slice, batch: int = 1000) -> Vocabulary:
     """The vocabulary of everything in ``store`` (synopses and plot blocks of the vectors)."""
     titles = [t for t in store.all_titles(["id", "title", "type", "description"]) if t.description]
-    texts, rows = [], []
+    texts, rows, names = [], [], {}
     for start in range(0, len(titles), batch):
         chunk = titles[start : start + batch]
         vectors = store.vectors([t.id for t in chunk])
@@ -145,9 +169,10 @@ def from_store(store, plot: slice, batch: int = 1000) -> Vocabulary:
             if t.id in vectors:
                 texts.append(t.description)
                 rows.append(vectors[t.id][plot])
+                names.setdefault(t.title, t.id)
     if not rows:
         return Vocabulary({}, {}, frozenset(), 0)
-    return build_vocabulary(texts, np.stack(rows))
+    return build_vocabulary(texts, np.stack(rows), names)
 
 
 class StoreVocabulary:

@@ -377,12 +377,25 @@ class Recommender:
         filters: SearchFilters,
         viewer: ViewerProfile | None,
         include_watched: bool,
+        leave_out: set[str] | frozenset[str] = frozenset(),
     ):
-        skip = set() if viewer is None or include_watched else viewer.seen_ids
+        """``leave_out``: ids never returned (the titles a request likens itself to)."""
+        skip = set(leave_out) | (set() if viewer is None or include_watched else viewer.seen_ids)
         pool = self.taste_ranker.pool if viewer is not None and self.personalization > 0 else 0
         n = max(MIN_CANDIDATES, k * CANDIDATE_FACTOR, pool) + len(skip)
         hits = self.store.search(vector, n, filters, with_vectors=True)
         return [h for h in hits if h.title.id not in skip]
+
+    def _with_seeds(self, vector: np.ndarray, like_titles: list[str]) -> np.ndarray:
+        """A request that names catalog titles ("like Queer Eye, makeovers and crying") searches
+        near them, steered by the rest of the request, as "more like this" does."""
+        if not like_titles:
+            return vector
+        found = self.store.vectors(like_titles)
+        seeds = [found[i] / (float(np.linalg.norm(found[i])) or 1.0) for i in like_titles if i in found]
+        if not seeds:
+            return vector
+        return like_vector(np.mean(seeds, axis=0), vector)
 
     def search_query(
         self,
@@ -399,7 +412,7 @@ class Recommender:
         comes, without ``fusion.rerank``'s topic and avoid adjustments; for ablations).
         Names of loosened constraints are appended to ``relaxed``."""
         explicit = filters or SearchFilters()
-        vector = query.vector(self.layout)
+        vector = self._with_seeds(query.vector(self.layout), query.understood.like_titles)
         taste = self._taste(viewer) if self.personalization > 0 else None  # 0 = pure mood (settings)
         if taste is not None:
             weight = OPEN_TASTE_WEIGHT if query.open else self.personalization
@@ -407,7 +420,8 @@ class Recommender:
         understood = query.understood if adjust else Understood()
         inferred = query.filters
         kind = "open" if query.open else "specific"
-        hits = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched)
+        seeds = set(query.understood.like_titles)
+        hits = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched, seeds)
         ranked = rerank(
             hits,
             understood,
@@ -426,7 +440,7 @@ class Recommender:
                 }
             )
             shown = {r.hit.title.id for r in ranked}
-            more = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched)
+            more = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched, seeds)
             fresh = [h for h in more if h.title.id not in shown]
             extra = self._habit_extra(fresh, viewer, kind, explicit.merge(inferred))
             ranked += rerank(fresh, understood, k - len(ranked), extra, topic_bonus=topic_bonus)

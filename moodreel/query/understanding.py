@@ -672,36 +672,16 @@ def _references(request: str, vocabulary: Vocabulary | None, out: dict) -> str:
     return request
 
 
-# When and how one watches, not what: "movie night", "a snow day", "this weekend".
-_OCCASION_WORDS = frozenset(
-    [
-        "night",
-        "nights",
-        "evening",
-        "afternoon",
-        "morning",
-        "day",
-        "days",
-        "weekend",
-        "tonight",
-        "time",
-        "while",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
+# When and how one watches, not what ("movie night", "a snow day", "this weekend"): the rest
+# of these (night, day, weekend, the weekdays, ...) are already in lexicon.NON_TOPIC_WORDS.
+_OCCASION_WORDS = frozenset(["days", "nights", "time"])
 
 
-def _names_something(scan: str, out: dict) -> bool:
+def _names_something(scan: str, out: dict, has_vocabulary: bool) -> bool:
     """Does the request name a thing it wants (a noun that is no person watching, occasion,
     format or filler): "explosions", "space", "dinosaurs"? Read by part of speech
     (``lemminflect``: a word with a noun reading), so no list of wanted things is needed."""
-    if out["topics"] and out.get("vocabulary"):  # without the catalog's words every unknown word is a topic
+    if out["topics"] and has_vocabulary:  # without the catalog's words every unknown word is a topic
         return True
     people = {
         m.group(1) for m in re.finditer(r"\b(?:my|our|his|her|their|the)\s+(?:[a-z]+\s+)?([a-z]+)\b", scan)
@@ -757,8 +737,7 @@ def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
         if word in lx.GENRE_WORDS:
             out["genres"] += lx.GENRE_WORDS[word]
     _topics(scan, known, vocabulary, out)
-    out["vocabulary"] = vocabulary is not None
-    if out.get("audience") and not out["genres"] and not _names_something(scan, out):
+    if out.get("audience") and not out["genres"] and not _names_something(scan, out, vocabulary is not None):
         # who watches implies genres only when the request names nothing itself: "my teenage
         # son wants explosions" is an action request for a teen, not a teen romance
         out["genres"] += lx.AUDIENCE_GENRES[out["audience"]]
@@ -777,7 +756,6 @@ def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
         out["soft_avoid_genres"] = [g for g in out["soft_avoid_genres"] if g not in ("horror", "thriller")]
     avoid_genres = set(out["avoid_genres"])
     out.pop("audience_words", None)
-    out.pop("vocabulary", None)
     result = {key: _unique(value) if isinstance(value, list) else value for key, value in out.items()}
     result["genres"] = [g for g in result["genres"] if g not in avoid_genres]
     result["required_genres"] = [g for g in result["required_genres"] if g not in avoid_genres]

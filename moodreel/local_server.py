@@ -111,7 +111,8 @@ def llama_cpp_server(
     n_ctx: int = 2048,
     timeout_s: float = 180,
 ) -> Iterator[str]:
-    """Run ``python -m llama_cpp.server`` on ``model_path`` on a free port; yield its base URL
+    """Run ``python -m llama_cpp.server`` (through ``moodreel.llm.llama_server``, which switches
+    off what crashes on this CPU) on ``model_path`` on a free port; yield its base URL
     (``http://127.0.0.1:PORT/v1``; the model answers to ``alias``)."""
     try:
         import llama_cpp.server.app  # noqa: F401
@@ -121,7 +122,7 @@ def llama_cpp_server(
         ) from None
     port = free_port()
     args = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--model_alias", alias,
+        sys.executable, "-m", "moodreel.llm.llama_server", "--model", str(model_path), "--model_alias", alias,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
         "--n_threads", str(n_threads), "--verbose", "False",
     ]  # fmt: skip

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
             "each extra one costs about 0.7 GB."
         ),
     )
+    llm_extra_buffers: bool | None = Field(
+        None,
+        description=(
+            "llama.cpp's extra weight buffers (repacked or AMX weights); unset: on, except on a CPU "
+            "with AMX tiles, where decoding with them crashed (moodreel.llm.cpu_quirks)."
+        ),
+    )
     llm_adapter: Path | None = Field(
         None,
         description=(

@@ -36,6 +36,7 @@ def make_chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
             n_threads=settings.llm_threads,
             n_ctx=settings.llm_context,
             contexts=settings.llm_contexts,
+            extra_buffers=settings.llm_extra_buffers,
             temperature=settings.llm_temperature,
             **overrides,
         )

@@ -65,6 +65,7 @@ class LlamaCppChat(BaseChatModel):
     seed: int = 7
     adapter_path: str | None = None
     prompt_lookup: int = 0  # tokens drafted from the prompt per step (0: off)
+    extra_buffers: bool | None = None  # llama.cpp's extra weight buffers; None: by the CPU (cpu_quirks)
     guards_words: bool = True  # takes ``word_guard=``: it has the logits
 
     _pool: ContextPool | None = PrivateAttr(default=None)
@@ -98,6 +99,9 @@ class LlamaCppChat(BaseChatModel):
                 "the local LLM needs llama-cpp-python: pip install llama-cpp-python "
                 "(or set MOODREEL_LLM_BACKEND=openai)"
             ) from None
+        from moodreel.llm.cpu_quirks import prepare_llama_cpp
+
+        prepare_llama_cpp(self.extra_buffers)
         draft = None
         if self.prompt_lookup > 0:
             from llama_cpp.llama_speculative import LlamaPromptLookupDecoding

@@ -210,3 +210,34 @@ def test_like_as_a_verb_or_before_plain_words_is_no_reference(text):
     u = read_request(text, _with_titles({"Heist": "tm9", "A Kid Again": "tm8"}))
     assert u.like_titles == [] or u.references != []
     assert "heist" not in u.references
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling", "genre"),
+    [
+        ("stranger things but less scary", "fear", "horror"),
+        ("a thriller, less violent please", "violence", "crime"),
+        ("something not as dark as breaking bad", "dread", "horror"),
+    ],
+)
+def test_less_of_something_pushes_it_down_without_ruling_it_out(text, feeling, genre):
+    u = read_request(text)
+    assert feeling in u.avoid_feelings
+    assert genre in u.soft_avoid_genres and genre not in u.avoid_genres
+    assert not inferred_filters(u).exclude_genres  # nothing filtered out, only ranked lower
+
+
+def test_a_softened_word_keeps_its_chip_and_stays_soft_when_another_chip_goes():
+    u = read_request("a thriller, less violent and no gore")
+    assert "avoid: less violent" in u.chips()
+    assert "thriller" in u.genres  # the genre asked for is kept
+    kept = u.without(["avoid: gore"])
+    assert kept.avoid == ["less violent"]
+    assert "crime" in kept.soft_avoid_genres and "crime" not in kept.avoid_genres
+    assert "violence" in kept.avoid_feelings
+    assert "crime" not in u.without(["avoid: less violent"]).soft_avoid_genres
+
+
+def test_less_than_a_number_is_a_limit_not_a_softened_word():
+    u = read_request("a comedy less than 90 minutes")
+    assert u.max_runtime == 90 and not u.avoid

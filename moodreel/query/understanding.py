@@ -41,6 +41,11 @@ _NEGATED = re.compile(
     rf"\b{lx.NEGATION}\b\s+((?:[a-z'-]+\s*){{1,6}}?)"
     r"(?=$|[,.;!?]|\s(?:but|please|pls|i|we|just|keep|want|more|rather|for|tonight|today|at all)\b)"
 )
+# "less scary", "not as dark": the same words, pushed down rather than ruled out.
+_SOFTENED = re.compile(
+    r"\b(?:less|not as|not so)\s+(?!than\b)([a-z'-]+(?:\s+[a-z'-]+){0,3}?)"
+    r"(?=\s*(?:$|[,.;!?])|\s(?:as|but|please|pls|than|and|or|i|we|just|for|tonight|today)\b)"
+)
 _FILLER = frozenset(
     [
         "too",
@@ -219,7 +224,7 @@ class Understood(BaseModel):
         data["like_titles"] = [t for _, t in kept_refs]
         if any(c.startswith("avoid: ") for c in drop):
             kept = (
-                read_request(" ".join(f"no {a}." for a in data["avoid"])) if data["avoid"] else Understood()
+                read_request(" ".join(_as_said(a) for a in data["avoid"])) if data["avoid"] else Understood()
             )
             for key in ("avoid_genres", "avoid_feelings", "avoid_topics", "soft_avoid_genres"):
                 data[key] = getattr(kept, key)
@@ -227,7 +232,7 @@ class Understood(BaseModel):
             implied = set(lx.AUDIENCE_GENRES[data["audience"]])
             data["genres"] = [g for g in data["genres"] if g not in implied]
             said = (
-                read_request(" ".join(f"no {a}." for a in data["avoid"])).avoid_genres
+                read_request(" ".join(_as_said(a) for a in data["avoid"])).avoid_genres
                 if data["avoid"]
                 else []
             )
@@ -248,6 +253,11 @@ class Understood(BaseModel):
         return Understood(**data)
 
 
+def _as_said(avoided: str) -> str:
+    """An ``avoid`` entry as a sentence that reads back to it ("less scary." / "no gore.")."""
+    return f"{avoided}." if avoided.startswith("less ") else f"no {avoided}."
+
+
 def _words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
@@ -260,8 +270,37 @@ def _unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
+def _softened(text: str, out: dict) -> str:
+    """Record softened words ("less scary": ``avoid`` gets "less scary") in ``out``: their
+    feelings are avoided, their genres only pushed down; return the text without them."""
+    spans = []
+    for match in _SOFTENED.finditer(text):
+        words = [w for w in _words(match.group(1)) if w not in _FILLER]
+        if not words:
+            continue
+        spans.append(match.span())
+        for word in words:
+            base = word[:-1] if word.endswith("s") and word[:-1] in lx.AVOID_WORDS else word
+            if base in lx.AVOID_WORDS:
+                genres, feelings = lx.AVOID_WORDS[base]
+                out["avoid_feelings"] += feelings
+                out["soft_avoid_genres"] += [*genres, *lx.AVOID_FEELING_GENRES.get(base, ())]
+            elif word in lx.GENRE_WORDS:
+                out["soft_avoid_genres"] += lx.GENRE_WORDS[word]
+            elif word in _NON_TOPIC or len(word) <= 2:
+                continue
+            else:
+                out["avoid_topics"].append(word)
+            out["avoid"].append(f"less {word}")
+    for start, end in reversed(spans):
+        text = text[:start] + " , " + text[end:]
+    return text
+
+
 def _negations(text: str, out: dict) -> str:
-    """Record negated words in ``out``; return the text without the negated spans."""
+    """Record negated words in ``out`` (softened ones first, ``_softened``); return the text
+    without the negated spans."""
+    text = _softened(text, out)
     spans = []
     for match in _NEGATED.finditer(text):
         words = [w for w in _words(match.group(1)) if w not in _FILLER]

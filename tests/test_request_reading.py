@@ -241,3 +241,16 @@ def test_a_softened_word_keeps_its_chip_and_stays_soft_when_another_chip_goes():
 def test_less_than_a_number_is_a_limit_not_a_softened_word():
     u = read_request("a comedy less than 90 minutes")
     assert u.max_runtime == 90 and not u.avoid
+
+
+def test_a_genre_phrase_in_the_plural_names_the_genre_and_no_topic():
+    u = read_request("it's our anniversary and my wife loves period pieces with big dresses")
+    assert "history" in u.genres
+    assert "pieces" not in u.topics and "period" not in u.topics
+
+
+def test_like_before_feelings_is_no_reference_even_where_a_title_bears_the_name():
+    vocabulary = _with_titles({"Awe": "tm1", "Heat": "tm2"})
+    u = read_request("something that makes me feel small, like awe and wonder", vocabulary)
+    assert not u.like_titles and not u.references
+    assert read_request("something like heat but funnier", vocabulary).like_titles

@@ -263,7 +263,8 @@ def _words(text: str) -> list[str]:
 
 
 def _has(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", text) is not None
+    """``phrase`` whole in ``text``, its last word also in the plural ("period pieces")."""
+    return re.search(rf"(?<![a-z]){re.escape(phrase)}(?:e?s)?(?![a-z])", text) is not None
 
 
 def _unique(items) -> list:
@@ -673,6 +674,13 @@ _GENERIC_START = frozenset(
 )
 
 
+def _names_a_feeling(name: str) -> bool:
+    """Every word of ``name`` is a feeling or a genre of the tables ("awe", "cozy", "horror")."""
+    words = name.split()
+    feeling_words = lx.WANTED_FEELINGS.keys() | lx.GENRE_WORDS.keys() | set(EMOTIONS)
+    return bool(words) and all(w in feeling_words for w in words)
+
+
 def _references(request: str, vocabulary: Vocabulary | None, out: dict) -> str:
     """Titles the request likens itself to. A catalog title ("like queer eye") becomes a
     seed (``like_titles``); a name the catalog lacks ("like john wick") is noted and kept
@@ -683,8 +691,8 @@ def _references(request: str, vocabulary: Vocabulary | None, out: dict) -> str:
         lead = (match.group("lead") or "").strip()
         ref = match.group("ref").strip(" .!:")
         first = ref.split()[0]
-        if lead in _NOT_REFERENCE_LEAD or first.isdigit():
-            continue
+        if lead in _NOT_REFERENCE_LEAD or first.isdigit() or _names_a_feeling(ref):
+            continue  # "like awe and wonder": feelings, even where a title is called "Awe"
         found = vocabulary.title_id(ref) if vocabulary is not None else None
         if found is None and (first in _GENERIC_START or first in lx.GENRE_WORDS):
             continue  # "like a heist", "something like comedy": words, not a name
@@ -695,6 +703,8 @@ def _references(request: str, vocabulary: Vocabulary | None, out: dict) -> str:
     for match in _VIBES_OF.finditer(request):  # "breaking bad vibes": only a catalog title
         words = match.group("before").split()
         for n in range(min(5, len(words)), 0, -1):
+            if _names_a_feeling(" ".join(words[-n:])):
+                break  # "cozy vibes": a feeling, not the title "Cozy"
             found = vocabulary.title_id(" ".join(words[-n:])) if vocabulary is not None else None
             if found is not None and found not in {f for _, f in named}:
                 named.append((" ".join(words[-n:]), found))
@@ -760,12 +770,15 @@ def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
         if _has(request, phrase):
             out["feelings"] += feelings
             out["genres"] += lx.REMEDY_GENRES.get(phrase, ())
+    genre_phrase_words: set[str] = set()  # "period pieces" names a genre: "pieces" is no topic
     for phrase, genres in lx.GENRE_PHRASES.items():
         if _has(request, phrase):
             out["genres"] += genres
+            genre_phrase_words |= {f"{w}{end}" for w in phrase.split() for end in ("", "s", "es")}
     known = (
         set(lx.GENRE_WORDS) | set(lx.AUDIENCE_WORDS) | set(lx.COUNTRY_WORDS) | set(lx.ERA_WORDS)
         | set(lx.SHOW_WORDS) | set(lx.MOVIE_WORDS) | set(lx.SHORT_WORDS) | set(_DECADE_WORDS)
+        | genre_phrase_words
     )  # fmt: skip
     scan = _references(request, vocabulary, out)
     for phrase in (*lx.REMEDIES, *lx.SIDE_WATCHING):

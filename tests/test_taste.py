@@ -229,3 +229,13 @@ def test_why_names_the_habits_a_title_shares_and_only_telling_countries():
     )  # a third of the catalog: not telling
     assert ranker.why(american, viewer("KR", "MOVIE")) is None  # shares nothing
     assert ranker.why(korean, viewer("KR", n=2)) is None  # two titles are no pattern
+
+
+def test_the_taste_pool_lets_in_only_titles_as_much_in_the_requests_genres():
+    from moodreel.profiles.taste import genre_gated
+
+    own = [1.0, 1.0, 0.7, 0.58, 1.0]  # a comedy request's own candidates: comedies (median 1.0)
+    assert genre_gated([0.0, 0.45, 0.5, 0.71], own) == [False, False, True, True]
+    assert genre_gated([0.0, 0.3], [0.0, 0.0, 0.0]) == [True, True]  # no genre leaning: all pass
+    assert genre_gated([0.2], []) == [True]
+    assert genre_gated([0.6], own, gate=0.7) == [False]  # relative to the request, not absolute

@@ -62,6 +62,10 @@ POOL = 150
 # least ``GENRE_GATE`` times as much in the request's genres as the mood's own candidates are
 # (the median of their genre term): relative to the request, so "make me laugh" lets in
 # comedies only and "something tense" thrillers. bench/personalization.py --tune measures it.
+# It costs one more store search (Milvus Lite returns ~0.5-0.8 ms a row here): on the shared,
+# loaded 2-core bench machine "make me laugh" with a viewer went 148 -> 422 ms (p50 of 7), the
+# search step over the 20 latency moods 156 -> 511 ms. Offline on the dev viewers, 150 titles
+# instead of 300 scored 0.32 instead of 0.375 with 11% series to film-only viewers (7% at 300).
 TASTE_POOL = 300
 TASTE_POOL_WEIGHT = 3.0
 GENRE_GATE = 0.5

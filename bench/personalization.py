@@ -460,13 +460,37 @@ def tune(args, services, recommender, pool, catalog, count: int) -> None:
         for kind in groups:
             rows.append([kind, ranker.habit[kind], ranker.popularity[kind], recommender.personalization,
                          lean_power, *score(kind)])  # fmt: skip
-    summary = {"dev_seed": args.dev_seed, "viewers": len(dev), "chosen": chosen, "most_voted_hit": rows[0][5]}
+    taste_module.LEAN_POWER = 1.0
+    ablations = ablate(ranker, recommender, score, taste_module, services.settings.personalization)
+    summary = {"dev_seed": args.dev_seed, "viewers": len(dev), "chosen": chosen, "most_voted_hit": rows[0][5],
+               "ablations": ablations}  # fmt: skip
     tables = [table(f"Tuning on dev viewers (seed {args.dev_seed}, {len(dev)} viewers)",
                     ["kind", "habit", "popularity", "taste weight (specific)", "lean power", "hit-rate@10",
                      "nDCG@10", "series to film-only", "mood-genre share vs mood only"],
                     rows, "best per kind: highest hit-rate (then nDCG) with series to film-only viewers <= 0.15 "
-                    f"and the specific moods' genre share at most {MAX_MOOD_LOSS} below mood only")]  # fmt: skip
+                    f"and the specific moods' genre share at most {MAX_MOOD_LOSS} below mood only"),
+              table("Ablations at the product's weights (same dev viewers)",
+                    ["kind", "variant", "hit-rate@10", "nDCG@10", "series to film-only",
+                     "mood-genre share vs mood only"],
+                    [[a["kind"], a["variant"], *a["scores"]] for a in ablations],
+                    "taste pool: the taste-led search that widens a specific mood's candidates "
+                    "(profiles.taste.TASTE_POOL); feature shares: the open request's habit features "
+                    "weighed apart (profiles.taste.FEATURE_SHARE) or all alike")]  # fmt: skip
     finish("personalization_tune", args, summary, tables)
+
+
+def ablate(ranker, recommender, score, taste_module, personalization: float) -> list[dict]:
+    """The product's weights, then each of its later choices undone alone."""
+    ranker.habit, ranker.popularity = dict(taste_module.HABIT), dict(taste_module.POPULARITY)
+    recommender.personalization = personalization
+    out = [{"kind": kind, "variant": "product", "scores": score(kind)} for kind in ("open", "specific")]
+    pool, ranker.taste_pool = ranker.taste_pool, 0
+    out.append({"kind": "specific", "variant": "no taste pool", "scores": score("specific")})
+    ranker.taste_pool = pool
+    shares, ranker.feature_share = ranker.feature_share, {}
+    out.append({"kind": "open", "variant": "habit features alike", "scores": score("open")})
+    ranker.feature_share = shares
+    return out
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from moodreel.profiles.habits import CatalogShares, Habits, learn_habits, log_ratios, watch_weight
 from moodreel.profiles.history import parse_history
@@ -12,6 +13,8 @@ from moodreel.records import StoredTitle, Title
 from moodreel.search.recommender import Recommender
 from moodreel.services import build_services
 from moodreel.settings import Settings
+from moodreel.signals import Layout
+from moodreel.store import MilvusStore
 from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, PlainWords, QueueChatModel, index_titles
 
 OPEN = "something good to watch tonight"
@@ -40,10 +43,19 @@ def catalog():
     return out
 
 
-def services_for(tmp_path, personalization=0.5):
+def services_for(tmp_path, personalization=0.5, store_kind="dict"):
+    """``store_kind``: "dict" (the in-memory fake) or "milvus_lite" (a real Milvus Lite file, its
+    filters and inner-product search)."""
     embedder = HashEmbedder()
-    store = DictStore()
+    if store_kind == "milvus_lite":
+        store = MilvusStore.open(
+            str(tmp_path / "lite.db"), collection="taste_titles", dimension=Layout(embedder.dimension).size
+        )
+        store.ensure_collection()
+    else:
+        store = DictStore()
     index_titles(store, embedder, catalog())
+    store.flush()
     settings = Settings(data_dir=tmp_path, cache_dir=tmp_path / "state", personalization=personalization)
     return build_services(settings, embedder=embedder, store=store, chat_model=QueueChatModel())
 
@@ -103,10 +115,15 @@ def test_cult_viewers_lean_less_on_popularity():
 
 
 # ---- the issue's acceptance ----------------------------------------------------------------
+# On the in-memory store and on a real Milvus Lite file (its search, filters and ordering).
+STORES = pytest.mark.parametrize(
+    "store_kind", ["dict", pytest.param("milvus_lite", marks=pytest.mark.integration)]
+)
 
 
-def test_a_film_only_history_gets_mostly_films_for_an_open_request(tmp_path):
-    services = services_for(tmp_path)
+@STORES
+def test_a_film_only_history_gets_mostly_films_for_an_open_request(tmp_path, store_kind):
+    services = services_for(tmp_path, store_kind=store_kind)
     recommender = recommender_for(services)
     plain = recommender.recommend(OPEN, k=10).results
     assert sum(r.type == "SHOW" for r in plain) >= 6  # the catalog alone leans to series
@@ -122,8 +139,9 @@ def test_a_film_only_history_gets_mostly_films_for_an_open_request(tmp_path):
     assert not any("films" in w for r in series for w in r.why)
 
 
-def test_a_90s_heavy_history_shifts_an_open_request_toward_the_90s(tmp_path):
-    services = services_for(tmp_path)
+@STORES
+def test_a_90s_heavy_history_shifts_an_open_request_toward_the_90s(tmp_path, store_kind):
+    services = services_for(tmp_path, store_kind=store_kind)
     recommender = recommender_for(services)
     history = films_of("drama", "n", 6) + films_of("comedy", "n", 6) + films_of("horror", "m", 2, 4)
     profile, _ = services.viewers.build("nineties", rows("nineties", history))
@@ -140,8 +158,9 @@ def test_a_90s_heavy_history_shifts_an_open_request_toward_the_90s(tmp_path):
     assert any(w.startswith("you mostly watch films from the 90s") for r in personal for w in r.why)
 
 
-def test_a_specific_mood_still_wins_a_horror_fan_asking_to_laugh_gets_comedies(tmp_path):
-    services = services_for(tmp_path)
+@STORES
+def test_a_specific_mood_still_wins_a_horror_fan_asking_to_laugh_gets_comedies(tmp_path, store_kind):
+    services = services_for(tmp_path, store_kind=store_kind)
     history = films_of("horror", "n", 10) + films_of("horror", "m", 4) + films_of("comedy", "m", 3, 1)
     profile, _ = services.viewers.build("horror-fan", rows("horror-fan", history))
     tonight = recommender_for(services).recommend(OPEN, k=10, viewer=profile).results
@@ -152,8 +171,9 @@ def test_a_specific_mood_still_wins_a_horror_fan_asking_to_laugh_gets_comedies(t
     assert sum(r.type == "MOVIE" for r in result) >= 7  # habits still shape the format
 
 
-def test_three_thumbs_down_on_horror_mean_fewer_horror_next_time(tmp_path):
-    services = services_for(tmp_path)
+@STORES
+def test_three_thumbs_down_on_horror_mean_fewer_horror_next_time(tmp_path, store_kind):
+    services = services_for(tmp_path, store_kind=store_kind)
     recommender = recommender_for(services)
     mixed = films_of("horror", "m", 7) + films_of("comedy", "m", 4) + films_of("drama", "m", 3)
     profile, _ = services.viewers.build("mixed", rows("mixed", mixed))
@@ -209,3 +229,13 @@ def test_why_names_the_habits_a_title_shares_and_only_telling_countries():
     )  # a third of the catalog: not telling
     assert ranker.why(american, viewer("KR", "MOVIE")) is None  # shares nothing
     assert ranker.why(korean, viewer("KR", n=2)) is None  # two titles are no pattern
+
+
+def test_the_taste_pool_lets_in_only_titles_as_much_in_the_requests_genres():
+    from moodreel.profiles.taste import genre_gated
+
+    own = [1.0, 1.0, 0.7, 0.58, 1.0]  # a comedy request's own candidates: comedies (median 1.0)
+    assert genre_gated([0.0, 0.45, 0.5, 0.71], own) == [False, False, True, True]
+    assert genre_gated([0.0, 0.3], [0.0, 0.0, 0.0]) == [True, True]  # no genre leaning: all pass
+    assert genre_gated([0.2], []) == [True]
+    assert genre_gated([0.6], own, gate=0.7) == [False]  # relative to the request, not absolute

@@ -31,7 +31,7 @@ from moodreel.mood.base import MoodParser
 from moodreel.mood.vibe_words import VibeWords
 from moodreel.profiles.habits import CatalogShares
 from moodreel.profiles.profile import ViewerProfile
-from moodreel.profiles.taste import CATALOG_FIELDS, TasteRanker
+from moodreel.profiles.taste import CATALOG_FIELDS, TasteRanker, genre_gated
 from moodreel.profiles.together import Group, above, fits_for, least_misery
 from moodreel.prompts import Prompt
 from moodreel.query.feedback import FEEDBACK_TITLES, FIRST_PASS, feedback_feelings
@@ -39,7 +39,7 @@ from moodreel.query.fusion import TOPIC_BONUS, Ranked, explain, rerank
 from moodreel.query.mood_query import GenrePrior, MoodQuery, QueryBuilder
 from moodreel.query.understanding import Understood
 from moodreel.query.vocabulary import StoreVocabulary
-from moodreel.records import StoredTitle
+from moodreel.records import Hit, StoredTitle
 from moodreel.search import journey as journeys
 from moodreel.search.pitch import (
     PitchChunk,
@@ -386,6 +386,39 @@ class Recommender:
         hits = self.store.search(vector, n, filters, with_vectors=True)
         return [h for h in hits if h.title.id not in skip]
 
+    def _taste_pool(
+        self,
+        hits: list[Hit],
+        vector: np.ndarray,
+        taste: np.ndarray,
+        query: MoodQuery,
+        filters: SearchFilters,
+        viewer: ViewerProfile | None,
+        include_watched: bool,
+        leave_out: set[str],
+    ) -> list[Hit]:
+        """A specific mood, for a viewer: the titles a taste-led search adds to the mood's own
+        candidates, kept only when they are as much in the request's genres (``taste.genre_gated``),
+        scored on the mood's own query vector (so the ranking compares like with like)."""
+        ranker = self.taste_ranker
+        if ranker.taste_pool <= 0:
+            return []
+        led = vector + (ranker.taste_pool_weight / TITLE_NORM) * taste
+        shown = {h.title.id for h in hits}
+        skip = shown | leave_out | (set() if viewer is None or include_watched else viewer.seen_ids)
+        found = self.store.search(led, ranker.taste_pool + len(skip), filters, with_vectors=True)
+        more = [h for h in found if h.title.id not in skip and h.vector is not None][: ranker.taste_pool]
+        genres = self.layout.genres
+        own = [float(h.vector[genres] @ query.genre_prior) for h in hits if h.vector is not None]
+        keep = genre_gated(
+            [float(h.vector[genres] @ query.genre_prior) for h in more], own, ranker.genre_gate
+        )
+        return [
+            Hit(title=h.title, similarity=float(h.vector @ vector), vector=h.vector)
+            for h, kept in zip(more, keep)
+            if kept
+        ]
+
     def _with_seeds(self, vector: np.ndarray, like_titles: list[str]) -> np.ndarray:
         """A request that names catalog titles ("like Queer Eye, makeovers and crying") searches
         near them, steered by the rest of the request, as "more like this" does."""
@@ -422,6 +455,10 @@ class Recommender:
         kind = "open" if query.open else "specific"
         seeds = set(query.understood.like_titles)
         hits = self._candidates(vector, k, explicit.merge(inferred), viewer, include_watched, seeds)
+        if taste is not None and not query.open:
+            hits += self._taste_pool(
+                hits, vector, taste, query, explicit.merge(inferred), viewer, include_watched, seeds
+            )
         ranked = rerank(
             hits,
             understood,

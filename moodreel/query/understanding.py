@@ -271,17 +271,32 @@ def _unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
+def _cut_out(pattern: re.Pattern, text: str) -> tuple[list[list[str]], str]:
+    """The words (fillers left out) of each match of ``pattern`` that has some, and the text
+    with those matches cut out (a clause break in their place)."""
+    found, spans = [], []
+    for match in pattern.finditer(text):
+        words = [w for w in _words(match.group(1)) if w not in _FILLER]
+        if words:
+            found.append(words)
+            spans.append(match.span())
+    for start, end in reversed(spans):
+        text = text[:start] + " , " + text[end:]
+    return found, text
+
+
+def _avoid_base(word: str) -> str:
+    """``word`` without a plural "s" where the singular is an avoid word ("explosions")."""
+    return word[:-1] if word.endswith("s") and word[:-1] in lx.AVOID_WORDS else word
+
+
 def _softened(text: str, out: dict) -> str:
     """Record softened words ("less scary": ``avoid`` gets "less scary") in ``out``: their
     feelings are avoided, their genres only pushed down; return the text without them."""
-    spans = []
-    for match in _SOFTENED.finditer(text):
-        words = [w for w in _words(match.group(1)) if w not in _FILLER]
-        if not words:
-            continue
-        spans.append(match.span())
+    found, text = _cut_out(_SOFTENED, text)
+    for words in found:
         for word in words:
-            base = word[:-1] if word.endswith("s") and word[:-1] in lx.AVOID_WORDS else word
+            base = _avoid_base(word)
             if base in lx.AVOID_WORDS:
                 genres, feelings = lx.AVOID_WORDS[base]
                 out["avoid_feelings"] += feelings
@@ -293,23 +308,16 @@ def _softened(text: str, out: dict) -> str:
             else:
                 out["avoid_topics"].append(word)
             out["avoid"].append(f"less {word}")
-    for start, end in reversed(spans):
-        text = text[:start] + " , " + text[end:]
     return text
 
 
 def _negations(text: str, out: dict) -> str:
     """Record negated words in ``out`` (softened ones first, ``_softened``); return the text
     without the negated spans."""
-    text = _softened(text, out)
-    spans = []
-    for match in _NEGATED.finditer(text):
-        words = [w for w in _words(match.group(1)) if w not in _FILLER]
-        if not words:
-            continue
-        spans.append(match.span())
+    found, text = _cut_out(_NEGATED, _softened(text, out))
+    for words in found:
         for word in words:
-            base = word[:-1] if word.endswith("s") and word[:-1] in lx.AVOID_WORDS else word
+            base = _avoid_base(word)
             if word in lx.CEILING_WORDS:
                 out["avoid"].append(word)
                 out["ceiling_said"] = _lower_ceiling(out.get("ceiling_said"), lx.CEILING_WORDS[word])
@@ -335,8 +343,6 @@ def _negations(text: str, out: dict) -> str:
             elif word not in _NON_TOPIC and len(word) > 2:
                 out["avoid"].append(word)
                 out["avoid_topics"].append(word)
-    for start, end in reversed(spans):
-        text = text[:start] + " , " + text[end:]
     return text
 
 

@@ -99,6 +99,7 @@ LONG = " ".join(["word"] * 50) + "."
         ("Here's a pitch for Night Terror: Lock the doors. Then watch.", "Lock the doors. Then watch."),
         ("**Night Terror**\n\nLock the doors. Then watch.", "Lock the doors. Then watch."),
         ("# Night Terror\nLock the doors. Then *really* watch.", "Lock the doors. Then really watch."),
+        ("Kevin Hart: Zero F**ks Given is **raw**. Laugh.", "Kevin Hart: Zero F**ks Given is raw. Laugh."),
         ("One. Two. Three.", "One. Two."),  # two sentences at most
         ("A full sentence. Then one cut off mid", "A full sentence."),
         ("A full sentence. Then it trails off...", "A full sentence."),

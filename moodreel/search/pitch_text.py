@@ -42,6 +42,8 @@ _LABEL = re.compile(
 _BREAK = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:[-•*]|\d+[.)])\s|:[ \t]*(?:[-•]|\d+[.)])\s|\s•\s")
 # the prompt's "Title (film, 2017; comedy)" line parroted back
 _HEADER = re.compile(r"\s*\((?:film|TV show|series)\s*[,;][^)]*\)")
+# markdown emphasis, but not a title's own asterisks inside a word ("Zero F**ks Given")
+_MARKUP = re.compile(r"(?<![\w*`])(?:[*`]+|__+)|(?:[*`]+|__+)(?![\w*`])")
 _BULLET = re.compile(r"^\s*(?:[-•*]|\d+[.)])\s+")
 
 
@@ -119,7 +121,7 @@ def _strip_quotes(sentence: str) -> str:
 
 def clean_sentence(sentence: str, first: bool = False) -> str:
     """One sentence without markdown, bullets, wrapping quotes or (first one) a label."""
-    text = re.sub(r"\*\*|__|[*`]", "", sentence)
+    text = _MARKUP.sub("", sentence)
     text = re.sub(r"(?m)^\s*#+\s*", "", text)
     text = _BULLET.sub("", _HEADER.sub("", text))
     text = " ".join(text.split())

@@ -95,6 +95,15 @@ class Settings(BaseSettings):
             "with AMX tiles, where decoding with them crashed (moodreel.llm.cpu_quirks)."
         ),
     )
+    llm_prompt_lookup: int = Field(
+        0,
+        ge=0,
+        le=32,
+        description=(
+            "Prompt-lookup decoding for the local LLM: tokens drafted from the prompt per step "
+            "(llama.cpp speculative decoding; 0 = off)."
+        ),
+    )
     llm_adapter: Path | None = Field(
         None,
         description=(

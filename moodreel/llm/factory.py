@@ -37,6 +37,7 @@ def make_chat_model(settings: Settings, **overrides: Any) -> BaseChatModel:
             n_ctx=settings.llm_context,
             contexts=settings.llm_contexts,
             extra_buffers=settings.llm_extra_buffers,
+            prompt_lookup=settings.llm_prompt_lookup,
             temperature=settings.llm_temperature,
             **overrides,
         )

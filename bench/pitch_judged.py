@@ -15,10 +15,13 @@ shown), where the check "flags" a text when ``check_pitch`` finds a content prob
 (words or names the facts do not support, story elements, claims, tone, meta talk; a copy
 of the synopsis or a cut-off sentence is a form problem, not a false fact). The check is
 run anew on each text, so a changed check is measured on the same read pitches. No LLM.
+The check's agreement is also given per half (``split_of``: by a hash of the title's id):
+change the check looking at the dev half only, and judge the change on the test half.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -53,6 +56,21 @@ def flags(row: dict, credits) -> set[str]:
     return kinds(check_pitch(row["text"], facts)) & CONTENT_KINDS
 
 
+def split_of(title_id: str) -> str:
+    """'dev' or 'test', fixed per title by a hash of its id (a title's drafts stay together)."""
+    return "dev" if int(hashlib.sha1(title_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def _agreement(flagged: list[bool], wrong: list[bool]) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives of the check against the reading."""
+    pairs = list(zip(flagged, wrong, strict=True))
+    return (
+        sum(f and w for f, w in pairs),
+        sum(f and not w for f, w in pairs),
+        sum(w and not f for f, w in pairs),
+    )
+
+
 def _rate(n: int, d: int) -> float:
     return round(n / d, 3) if d else 0.0
 
@@ -70,9 +88,16 @@ def report(path: str) -> tuple[dict, list]:
     llm = [r for r in rows if not r.get("fallback")]
     flagged = [bool(flags(r, credits)) for r in llm]
     wrong = [r["label"] != "faithful" for r in llm]
-    tp = sum(f and w for f, w in zip(flagged, wrong, strict=True))
-    fp = sum(f and not w for f, w in zip(flagged, wrong, strict=True))
-    fn = sum(w and not f for f, w in zip(flagged, wrong, strict=True))
+    tp, fp, fn = _agreement(flagged, wrong)
+    halves = {}  # a change to the check is tuned on the dev half and judged on the test half
+    for half in ("dev", "test"):
+        picked = [i for i, r in enumerate(llm) if split_of(r["id"]) == half]
+        h_tp, h_fp, h_fn = _agreement([flagged[i] for i in picked], [wrong[i] for i in picked])
+        halves[half] = {
+            "texts": len(picked),
+            "precision": _rate(h_tp, h_tp + h_fp),
+            "recall": _rate(h_tp, h_tp + h_fn),
+        }
     count = {label: sum(r["label"] == label for r in shown) for label in LABELS}
     summary = {
         "read": len(rows),
@@ -87,6 +112,7 @@ def report(path: str) -> tuple[dict, list]:
         "check_flagged": sum(flagged),
         "check_precision": _rate(tp, tp + fp),
         "check_recall": _rate(tp, tp + fn),
+        "check_by_half": halves,
         "shown_wrong": [
             {"title": r["title"], "label": r["label"], "note": r.get("note", ""), "text": r["text"]}
             for r in shown
@@ -106,6 +132,13 @@ def report(path: str) -> tuple[dict, list]:
         ),
         ("check precision (flagged that were wrong)", f"{summary['check_precision']:.0%}"),
         ("check recall (wrong that were flagged)", f"{summary['check_recall']:.0%}"),
+        *(
+            (
+                f"check precision / recall, {half} half ({h['texts']} texts)",
+                f"{h['precision']:.0%} / {h['recall']:.0%}",
+            )
+            for half, h in halves.items()
+        ),
     ]
     note = f"labels read by hand in {path}; the check is run anew on every LLM text"
     return summary, [table("Pitches read against their synopses", ["figure", "value"], lines, note)]

@@ -266,3 +266,32 @@ def test_reliability_bench_kills_and_recounts(tmp_path):
     assert summary["totals"] == {"expected": 120, "stored": 120, "duplicates": 0, "lost": 0,
                                  "rebuild_lost_after_kill": 0}  # fmt: skip
     assert json.loads((results / "reliability.json").read_text())["summary"]["totals"] == summary["totals"]
+
+
+def test_pitch_judged_bench_scores_the_check_on_each_half(tmp_path):
+    sys.path.insert(0, str(PROJECT / "bench"))
+    try:
+        from pitch_judged import split_of
+    finally:
+        sys.path.remove(str(PROJECT / "bench"))
+    ids = {split_of(f"tm{i}"): f"tm{i}" for i in range(20)}
+    lonely = "A lonely little boy moves into an apartment building and befriends the manga artist next door."
+    rows = [
+        {"id": ids["dev"], "text": "A lonely little boy befriends the manga artist next door.", "label": "faithful"},
+        {"id": ids["test"], "text": "Two bored teens fight a dragon in a castle.", "label": "invents"},
+    ]
+    judged = tmp_path / "judged.jsonl"
+    common = {"title": "Kotaro Lives Alone", "mood": "lonely tonight", "synopsis": lonely, "role": "shown"}
+    judged.write_text("".join(json.dumps({**common, **row}) + "\n" for row in rows), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / "pitch_judged.py"), "--judged", str(judged), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["check_by_half"]["test"] == {"texts": 1, "precision": 1.0, "recall": 1.0}
+    assert summary["check_by_half"]["dev"] == {"texts": 1, "precision": 0.0, "recall": 0.0}
+    assert summary["check_flagged"] == 1  # the teens, not the faithful line
+    assert summary["shown_invents_rate"] == 0.5

@@ -115,6 +115,9 @@ class LlamaCppChat(BaseChatModel):
             seed=self.seed,
             lora_path=self.adapter_path,
             draft_model=draft,
+            # llama-cpp-python 0.3.36 sizes its logits buffer by this argument, yet a draft model
+            # writes every drafted token's logits: without it the first draft overflows the buffer
+            logits_all=draft is not None,
             verbose=False,
         )
 

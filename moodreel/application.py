@@ -139,6 +139,14 @@ class Moodreel:
     def title_count(self) -> int:
         return self._services.store.count()
 
+    def pitch_wait_s(self) -> float | None:
+        """About how long a pitch asked now waits for the LLM (other searches' pitches being
+        written): 0 when it would start at once; None when nothing says (no model loaded yet,
+        or an endpoint, whose queue is its own)."""
+        model = self._services.loaded_chat_model()
+        expected = getattr(model, "expected_wait_s", None)
+        return expected() if callable(expected) else None
+
     def warm_up_pitches(self) -> None:
         """Load the LLM and cache the pitch prompt's start (seconds; a failure is only logged:
         pitches then fall back to templates with a notice)."""

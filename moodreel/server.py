@@ -336,7 +336,9 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
 
     @api.get("/api/health", responses=errors(401, 503))
     def health() -> dict:
-        return {"status": "ok", "titles": app.title_count()}
+        """``pitch_wait_s``: about how long a pitch asked now waits for the local LLM (null:
+        nothing to go by yet, or an endpoint)."""
+        return {"status": "ok", "titles": app.title_count(), "pitch_wait_s": app.pitch_wait_s()}
 
     @api.post(
         "/api/recommend", response_model=RefinedSet, responses=errors(400, 401, 404, 413, 422, 503, 507)

@@ -89,6 +89,10 @@ class Services:
             )
         return self._store
 
+    def loaded_chat_model(self) -> BaseChatModel | None:
+        """The chat model if it is built already (None: not yet; nothing is loaded for asking)."""
+        return self._chat_model
+
     @property
     def chat_model(self) -> BaseChatModel:
         if self._chat_model is None:

@@ -144,9 +144,11 @@ def render_cards(
     texts: dict[str, CardText],
     writing: str | None,
     posters: Callable[[str], str] | None = None,
+    wait_s: float | None = None,
 ) -> str:
     """All of the results as HTML cards; ``texts`` maps id -> what is written for it so far,
-    ``writing`` is the card being written, ``posters`` gives a card's poster URL (none: no poster)."""
+    ``writing`` is the card being written, ``posters`` gives a card's poster URL (none: no poster),
+    ``wait_s`` how long its pitch should wait for the LLM (said on the card from ``WAIT_SHOWN_S``)."""
     feel = ", ".join(_e(e) for e in result.emotions)
     parts = [
         f'<div class="mr-feel">You said <b class="mr-mood">{_e(result.mood)}</b> — feelings: <b>{feel}</b></div>'
@@ -165,7 +167,7 @@ def render_cards(
         chips = "".join(f'<span class="mr-chip">{_e(e)}</span>' for e in rec.emotions)
         why = f'<div class="mr-why">Why: {_e("; ".join(rec.why))}</div>' if rec.why else ""
         card = texts.get(rec.id, CardText())
-        text = card.pitch or ("writing a pitch…" if rec.id == writing else "")
+        text = card.pitch or (waiting_text(wait_s) if rec.id == writing else "")
         tagline = f'<div class="mr-tagline">{_e(card.tagline)}</div>' if card.tagline else ""
         pitch = f'<div class="mr-pitch">{_e(text)}</div>' if text else ""
         notice_html = f'<div class="mr-notice">{_e(card.notice)}</div>' if card.notice else ""
@@ -178,6 +180,18 @@ def render_cards(
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+# a wait for the LLM shorter than this is not worth a word: the pitch is on its way
+WAIT_SHOWN_S = 2.0
+
+
+def waiting_text(wait_s: float | None) -> str:
+    """What a card says before its pitch's first words: the wait when other searches' pitches
+    hold the LLM (``Moodreel.pitch_wait_s``)."""
+    if wait_s is None or wait_s < WAIT_SHOWN_S:
+        return "writing a pitch…"
+    return f"your pitches start in ~{round(wait_s)} s (other searches' pitches are being written)"
 
 
 def card_actions(rec: Recommendation) -> str:
@@ -275,7 +289,8 @@ def _with_pitches(app: Moodreel, result: RecommendationSet, profile, pitch_count
     """(page, result) pairs: the cards, then again after every streamed tagline or pitch chunk."""
     texts: dict[str, CardText] = {}
     to_pitch = result.results[:pitch_count]
-    yield render_cards(result, texts, to_pitch[0].id if to_pitch else None, urls), result
+    wait = app.pitch_wait_s() if to_pitch else None
+    yield render_cards(result, texts, to_pitch[0].id if to_pitch else None, urls, wait), result
     for rec, chunk in app.stream_pitches(result, to_pitch, profile):
         card = texts.setdefault(rec.id, CardText())
         card.pitch += chunk.text
@@ -330,7 +345,9 @@ def _read_and_delete(
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise HistoryError(f"{path.name} is {size:,} bytes: an uploaded history holds at most {max_bytes:,}")
+            raise HistoryError(
+                f"{path.name} is {size:,} bytes: an uploaded history holds at most {max_bytes:,}"
+            )
         return read_export(path, (user_id or "").strip() or None, name=path.name).history
     finally:
         path.unlink(missing_ok=True)

@@ -124,4 +124,4 @@ def test_the_fuzzer_reaches_every_api_operation(api_schema):
 def test_the_app_answers_plain_requests_too(api_app):
     """A sanity check on the fixture: the fuzzed app is a working one."""
     client = TestClient(api_app)
-    assert client.get("/api/health").json() == {"status": "ok", "titles": 3}
+    assert client.get("/api/health").json() == {"status": "ok", "titles": 3, "pitch_wait_s": None}

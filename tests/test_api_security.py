@@ -101,7 +101,9 @@ def test_every_route_needs_the_login(guarded, method, path):
 
 def test_with_the_login_the_api_answers(guarded):
     ok = basic(USER, PASSWORD)
-    assert guarded.get("/api/health", headers=ok).json() == {"status": "ok", "titles": 2}
+    assert guarded.get("/api/health", headers=ok).json() == {
+        "status": "ok", "titles": 2, "pitch_wait_s": None
+    }
     body = guarded.post("/api/recommend", headers=ok, json={"mood": "scare me", "k": 1}).json()
     assert body["results"][0]["id"] == "h1"
     assert "moodreel" in guarded.get("/", headers=ok).text

@@ -187,3 +187,78 @@ def test_a_pitch_read_ahead_on_the_real_llm_starts_without_reading_its_prompt_ag
     # token per word written (a regeneration, with its changed prompt, reads more)
     (calls,) = [c for c in read.values() if c]
     assert calls is read[id(pool.built()[1])] and (calls[0] == 1 or second[-1].attempts > 1), read
+
+
+class Clock:
+    """``ContextPool.clock``: time moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_wait_for_a_context_counts_what_the_busy_ones_have_left_and_who_waits_first():
+    clock = Clock()
+    pool = ContextPool(Made(), size=1, clock=clock)
+    assert pool.expected_wait_s() == 0.0  # a context can still be built
+    with pool.lend("first pitch"):
+        assert pool.expected_wait_s() is None  # busy, and no call has ended: nothing to go by
+        clock.now += 10.0
+    assert pool.expected_wait_s() == 0.0  # free again
+    with pool.lend("second pitch"):
+        clock.now += 4.0  # calls hold a context 10 s: this one has about 6 s left
+        assert pool.expected_wait_s() == pytest.approx(6.0)
+        waiting = threading.Thread(target=lambda: pool.lend("a waiting pitch").__enter__())
+        waiting.start()  # it never gives its context back: the pool is done with after this
+        deadline = time.monotonic() + 5
+        while pool._waiting == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool.expected_wait_s() == pytest.approx(16.0)  # after the one waiting first
+        clock.now += 30.0
+        assert pool.expected_wait_s() == pytest.approx(10.0)  # overdue: it may end any moment
+        clock.now -= 30.0
+    waiting.join(5)
+
+
+def test_a_read_ahead_holding_the_context_is_expected_back_sooner_than_a_call():
+    clock = Clock()
+    pool = ContextPool(Made(), size=1, clock=clock)
+    with pool.lend("a pitch"):
+        clock.now += 12.0
+    with pool.lend_if_idle("the next prompt"):
+        clock.now += 2.0
+    with pool.lend_if_idle("another next prompt"):
+        clock.now += 1.0  # reads ahead have held it 2 s: about 1 s left, not 11
+        assert pool.expected_wait_s() == pytest.approx(1.0)
+    # smoothed: a call's hold moves the estimate by HELD_SMOOTHING of its difference
+    with pool.lend("a short pitch"):
+        clock.now += 2.0
+    with pool.lend("one more pitch"):
+        assert pool.expected_wait_s() == pytest.approx(0.3 * 2.0 + 0.7 * 12.0)
+
+
+def test_the_app_says_the_local_llms_wait_and_nothing_before_it_is_loaded(tmp_path):
+    from moodreel.application import Moodreel
+    from moodreel.llm.llamacpp_chat import LlamaCppChat
+    from moodreel.services import build_services
+    from moodreel.settings import Settings
+    from tests.fakes import DictStore, HashEmbedder
+
+    chat = LlamaCppChat(model_path="unused.gguf", contexts=1)
+    services = build_services(
+        Settings(data_dir=tmp_path), embedder=HashEmbedder(), store=DictStore(), chat_model=chat
+    )
+    app = Moodreel(services)
+    assert app.pitch_wait_s() is None  # no context built: nothing is loaded to find out
+    clock = Clock()
+    chat._pool = ContextPool(Made(), size=1, clock=clock)
+    with chat._pool.lend("a pitch"):
+        clock.now += 9.0
+    with chat._pool.lend("another visitor's pitch"):
+        clock.now += 1.0
+        assert app.pitch_wait_s() == pytest.approx(8.0)
+    assert app.pitch_wait_s() == 0.0
+    lazy = Moodreel(build_services(Settings(data_dir=tmp_path), embedder=HashEmbedder(), store=DictStore()))
+    assert lazy.pitch_wait_s() is None and lazy._services.loaded_chat_model() is None  # not loaded by asking

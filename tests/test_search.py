@@ -190,6 +190,29 @@ def test_search_handler_yields_cards_before_pitches_then_pitches_every_card(tmp_
     assert last.count("<img") == 2 and "/api/poster/" in last and "mood=scare+me" in last
 
 
+class BusyChatModel(QueueChatModel):
+    """The fake chat model, with the local backend's ``expected_wait_s``."""
+
+    wait: float = 8.4
+
+    def expected_wait_s(self) -> float:
+        return self.wait
+
+
+@pytest.mark.parametrize("wait,said", [(8.4, "your pitches start in ~8 s"), (0.5, "writing a pitch…")])
+def test_the_first_card_says_how_long_its_pitch_waits_for_the_llm(tmp_path, wait, said):
+    services = _services(tmp_path, CATALOG)
+    services._chat_model = BusyChatModel(wait=wait).enqueue(
+        "Tagline: A night of dread\nPitch: A night of dread and terror for you."
+    )
+    handler = search_handler(
+        Moodreel(services, Recommender.from_services(services, FixedMoodParser(["fear"]))), pitch_count=1
+    )
+    pages = list(handler("scare me", 2, "Any", [], [], None, None, None))
+    assert said in pages[0]
+    assert "your pitches start" not in pages[-1]  # gone once the pitch is written
+
+
 def test_search_handler_turns_errors_into_messages(tmp_path):
     import gradio as gr
 

@@ -9,12 +9,16 @@ Each extra context costs about 0.7 GB (its own buffers; the weights' file pages 
 A call gets the context that already holds its prompt (waiting for it if it is still
 reading that prompt), else the free context whose last prompt shares the longest start
 with it, else a new context (up to ``size``), else it waits for one to be free.
+
+While every context is busy, ``expected_wait_s`` says how long a new call would wait: from
+how long calls have held a context lately and how long the busy ones have held theirs.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +30,12 @@ class _Slot:
     llama: Any
     prompt: str = ""  # what its cache holds (or is reading now)
     busy: bool = False
+    since: float = 0.0  # when it was taken (the pool's clock)
+    ahead: bool = False  # lent to read a prompt ahead, not for a call
+
+
+# weight of the latest lend in the smoothed time a lend holds its context
+HELD_SMOOTHING = 0.3
 
 
 def _shared_start(a: str, b: str) -> int:
@@ -41,6 +51,10 @@ class ContextPool:
     _slots: list[_Slot] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _waiting: int = 0
+    clock: Callable[[], float] = time.monotonic
+    # how long a lend held its context, smoothed (None: none has ended yet), for calls and for
+    # reads ahead apart: a read ahead is a short burst beside a call's whole pitch
+    _held_s: dict[bool, float] = field(default_factory=dict)
 
     def first(self) -> Any:
         """A context for work that needs no lending (tokenizing), built if none is yet."""
@@ -76,7 +90,7 @@ class ContextPool:
             if self._waiting == 0 and not any(s.prompt == prompt for s in self._slots):
                 slot = self._pick(prompt)
             if slot is not None:
-                self._take(slot, prompt)
+                self._take(slot, prompt, ahead=True)
         if slot is None:
             yield None
             return
@@ -92,9 +106,25 @@ class ContextPool:
                     self._slots.append(_Slot(self.make()))
                 slot = self._slots[index]
                 self._cond.wait_for(lambda: not slot.busy)  # noqa: B023 (called at once)
-                self._take(slot, prompt)
+                self._take(slot, prompt, ahead=True)
             with self._held(slot):
                 read(slot.llama)
+
+    def expected_wait_s(self) -> float | None:
+        """Seconds a call made now would wait for a context: 0 when one is free or can be
+        built, else when the busy ones should be given back (each held about as long as calls
+        lately held theirs), after the calls already waiting; None while no lend has ended
+        yet (nothing to go by)."""
+        with self._cond:
+            if len(self._slots) < self.size or any(not s.busy for s in self._slots):
+                return 0.0
+            call = self._held_s.get(False)
+            if call is None:
+                return None
+            now = self.clock()
+            left = sorted(max(0.0, self._held_s.get(s.ahead, call) - (now - s.since)) for s in self._slots)
+            rounds, index = divmod(self._waiting, len(left))
+            return left[index] + rounds * call
 
     def others_busy(self, llama: Any) -> int:
         """How many contexts besides ``llama`` are working now."""
@@ -115,8 +145,8 @@ class ContextPool:
             return slot
         return None
 
-    def _take(self, slot: _Slot, prompt: str) -> None:
-        slot.busy, slot.prompt = True, prompt
+    def _take(self, slot: _Slot, prompt: str, ahead: bool = False) -> None:
+        slot.busy, slot.prompt, slot.since, slot.ahead = True, prompt, self.clock(), ahead
 
     @contextmanager
     def _held(self, slot: _Slot) -> Iterator[None]:
@@ -126,4 +156,9 @@ class ContextPool:
         finally:
             with self._cond:
                 slot.busy = False
+                held = self.clock() - slot.since
+                last = self._held_s.get(slot.ahead)
+                self._held_s[slot.ahead] = (
+                    held if last is None else HELD_SMOOTHING * held + (1 - HELD_SMOOTHING) * last
+                )
                 self._cond.notify_all()

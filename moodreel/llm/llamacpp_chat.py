@@ -121,6 +121,12 @@ class LlamaCppChat(BaseChatModel):
             verbose=False,
         )
 
+    def expected_wait_s(self) -> float | None:
+        """Seconds a call made now would wait for a free context (``ContextPool.expected_wait_s``);
+        None before any context is built or while nothing says how long calls take."""
+        pool = self._pool
+        return None if pool is None else pool.expected_wait_s()
+
     def _client(self) -> Any:
         """A context for tokenizing; calls are lent their own (``_lend``)."""
         return self._contexts().first()

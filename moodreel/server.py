@@ -58,6 +58,8 @@ from moodreel.settings import Settings  # noqa: E402
 log = logging.getLogger(__name__)
 
 MAX_HISTORY_ROWS = 5000
+
+
 # an understanding or follow-up state sent back by a client: known genres, bounded lists
 def _strict(model: type[BaseModel]) -> BeforeValidator:
     """JSON types exactly (no ``false`` for a year, no ``"5"`` for a number, but ``1990.0`` is
@@ -211,7 +213,9 @@ def errors(*codes: int) -> dict[int | str, dict]:
         503: "The store or the language model is not available.",
         507: "The server keeps no more new viewers (MOODREEL_MAX_PROFILES).",
     }
-    return {code: {"model": Problems if code == 422 else Problem, "description": said[code]} for code in codes}
+    return {
+        code: {"model": Problems if code == 422 else Problem, "description": said[code]} for code in codes
+    }
 
 
 class NotInterestedRequest(BaseModel):
@@ -532,7 +536,10 @@ def create_api(app: Moodreel, settings: Settings, with_ui: bool = True) -> FastA
 
         upload_dir = Path(get_upload_folder()).resolve()
         blocks = create_app(
-            app, settings.pitches_per_search, upload_dir=upload_dir, max_upload_bytes=settings.max_request_bytes
+            app,
+            settings.pitches_per_search,
+            upload_dir=upload_dir,
+            max_upload_bytes=settings.max_request_bytes,
         )
         # the page's login is the same HTTP Basic check as every other route (below)
         api = gr.mount_gradio_app(

@@ -85,7 +85,12 @@ class Services:
             s = self.settings
             # lazy: a command that never reads the store (moodreel mood) leaves it closed
             self._store = MilvusStore.open(
-                s.store_uri, s.collection, self.layout.size, s.milvus_token.get_secret_value(), lazy=True
+                s.store_uri,
+                s.collection,
+                self.layout.size,
+                s.milvus_token.get_secret_value(),
+                lazy=True,
+                kept_rows=s.store_kept_rows,
             )
         return self._store
 

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     )
     milvus_token: SecretStr = Field(SecretStr(""), description="Milvus token (user:password), if any.")
     collection: str = Field("titles", description="Milvus collection name.")
+    store_kept_rows: int = Field(
+        20_000,
+        ge=0,
+        description=(
+            "Stored titles kept in memory for searches, each checked against the store's version on "
+            "every hit (~6 kB each; 0: every search reads its rows from Milvus)."
+        ),
+    )
 
     # --- embeddings --------------------------------------------------------------------
     embedding_model: str = Field(

@@ -28,12 +28,15 @@ import numpy as np
 from moodreel.errors import StoreError, StoreInUseError
 from moodreel.filters import SearchFilters
 from moodreel.records import LIMITS, Hit, IndexedTitle, StoredTitle, is_title_id
+from moodreel.row_cache import KeptRow, RowCache
 
 log = logging.getLogger(__name__)
 
 _UNKNOWN = -1
 # One definition of the title's fields: StoredTitle's (the schema below must hold each).
 _SCALAR_OUTPUT = list(StoredTitle.model_fields)
+# what a search returns per hit when rows are kept in memory (``row_cache``): its version
+_VERSION = ("content_hash", "source_key")
 METRIC = "IP"
 # A --rebuild writes here and replaces the live collection only when it succeeded.
 REBUILD_SUFFIX = "__rebuild"
@@ -147,7 +150,9 @@ def _connect(uri: str, token: str = ""):  # noqa: ANN202 (a pymilvus MilvusClien
     except Exception as exc:  # pymilvus raises many types for an unreachable server
         cause = held.exception()
         if cause is not None and type(cause).__name__ == "DataDirLockedError":
-            raise StoreInUseError(f"{uri} is in use by another moodreel process: stop it or use --db") from None
+            raise StoreInUseError(
+                f"{uri} is in use by another moodreel process: stop it or use --db"
+            ) from None
         raise StoreError(f"cannot open Milvus at {uri}: {cause or exc}") from None
     finally:
         lite_log.removeFilter(held)
@@ -157,14 +162,22 @@ class MilvusStore:
     """One collection of titles. Create it with ``MilvusStore.open(uri, ...)``."""
 
     def __init__(
-        self, client, collection: str, dimension: int, uri: str, connect: Callable[[], Any] | None = None
+        self,
+        client,
+        collection: str,
+        dimension: int,
+        uri: str,
+        connect: Callable[[], Any] | None = None,
+        kept_rows: int = 0,
     ) -> None:
+        """``kept_rows``: stored rows kept in memory for searches (``row_cache``; 0: none)."""
         self._client = client
         self._connect = connect
         self.collection = collection
         self.dimension = dimension
         self.uri = uri
         self._loaded = False
+        self.rows = RowCache(kept_rows)
 
     @property
     def client(self):  # noqa: ANN201 (a pymilvus MilvusClient)
@@ -178,13 +191,22 @@ class MilvusStore:
     # ---- lifecycle ---------------------------------------------------------------
     @classmethod
     def open(
-        cls, uri: str, collection: str = "titles", dimension: int = 384, token: str = "", lazy: bool = False
+        cls,
+        uri: str,
+        collection: str = "titles",
+        dimension: int = 384,
+        token: str = "",
+        lazy: bool = False,
+        kept_rows: int = 0,
     ) -> MilvusStore:
         """A store over ``uri``. ``lazy``: connect on first use, so a command that never reads the
-        store (``moodreel mood``) neither starts Milvus Lite nor needs its file free."""
+        store (``moodreel mood``) neither starts Milvus Lite nor needs its file free.
+        ``kept_rows``: rows kept in memory for searches (see ``row_cache``)."""
         if lazy:
-            return cls(None, collection, dimension, uri, connect=lambda: _connect(uri, token))
-        return cls(_connect(uri, token), collection, dimension, uri)
+            return cls(
+                None, collection, dimension, uri, connect=lambda: _connect(uri, token), kept_rows=kept_rows
+            )
+        return cls(_connect(uri, token), collection, dimension, uri, kept_rows=kept_rows)
 
     def exists(self) -> bool:
         return bool(self.client.has_collection(self.collection))
@@ -286,6 +308,7 @@ class MilvusStore:
         if self.exists():
             self.client.drop_collection(self.collection)
         self._loaded = False
+        self.rows.clear()
 
     def close(self) -> None:
         if self._client is not None:  # a lazy store never used has nothing to close
@@ -432,7 +455,9 @@ class MilvusStore:
     ) -> list[Hit]:
         """The ``k`` titles with the largest inner product with ``vector`` that pass ``filters``."""
         self._require()
-        fields = _SCALAR_OUTPUT + (["vector"] if with_vectors else [])
+        kept = self.rows.enabled
+        # with rows kept, each hit's id and version only (its row comes from memory, or is read)
+        fields = list(_VERSION) if kept else _SCALAR_OUTPUT + (["vector"] if with_vectors else [])
         expression = filter_expression(filters)
 
         def run(ef: int):
@@ -450,6 +475,8 @@ class MilvusStore:
         results = run(max(SEARCH_EF, k, FILTERED_EF if expression else 0))
         if expression and (len(results[0]) if results else 0) < k:
             results = run(EXHAUSTIVE_EF)  # fewer than asked: look at (nearly) everything
+        if kept:
+            return self._kept_hits(results[0] if results else [], with_vectors)
         hits = []
         for row in results[0] if results else []:
             entity = row.get("entity", row)
@@ -462,6 +489,47 @@ class MilvusStore:
                 )
             )
         return hits
+
+    def _kept_hits(self, rows: list[dict], with_vectors: bool) -> list[Hit]:
+        """Hits from rows of (id, distance, version): each title from memory when it is kept at
+        that version, else read (with its vector) and kept. A title gone since the search is left out."""
+        found: dict[str, KeptRow] = {}
+        missing: list[str] = []
+        for row in rows:
+            entity = row.get("entity", row)
+            title_id = str(row.get("id", entity.get("id")))
+            got = self.rows.get(title_id, (entity.get("content_hash", ""), entity.get("source_key", "")))
+            if got is None:
+                missing.append(title_id)
+            else:
+                found[title_id] = got
+        if missing:
+            fresh = self.client.get(self.collection, ids=missing, output_fields=_SCALAR_OUTPUT + ["vector"])
+            for entity in fresh:
+                found[entity["id"]] = self.rows.put(from_row(entity), entity["vector"])
+        hits = []
+        for row in rows:
+            entity = row.get("entity", row)
+            kept = found.get(str(row.get("id", entity.get("id"))))
+            if kept is None:
+                continue
+            hits.append(
+                Hit(
+                    title=kept.title.model_copy(),  # the caller's own: kept rows are shared
+                    similarity=float(row["distance"]),
+                    vector=kept.vector if with_vectors else None,
+                )
+            )
+        return hits
+
+    def keep_rows(self) -> int:
+        """Read every stored row into memory now, when they all fit (``kept_rows``): the first
+        searches then read ids only. Returns how many rows are kept."""
+        if not self.rows.enabled or not self.exists() or self.count() > self.rows.size:
+            return len(self.rows)
+        for entity in self._scan(_SCALAR_OUTPUT + ["vector"]):
+            self.rows.put(from_row(entity), entity["vector"])
+        return len(self.rows)
 
 
 class OutdatedStoreError(StoreError):
@@ -537,6 +605,7 @@ class VectorStore(Protocol):
     def get(self, ids: Sequence[str]) -> list[StoredTitle]: ...
     def all_titles(self, fields: Sequence[str] | None = None) -> list[StoredTitle]: ...
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
+    def keep_rows(self) -> int: ...
     def search(
         self, vector: np.ndarray, k: int, filters: SearchFilters | None = None, with_vectors: bool = False
     ) -> list[Hit]: ...

@@ -141,6 +141,9 @@ class DictStore:
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         return {i: np.asarray(self.rows[i]["vector"], dtype=np.float32) for i in ids if i in self.rows}
 
+    def keep_rows(self) -> int:
+        return len(self.rows)  # every row is in memory already
+
     def search(
         self, vector: np.ndarray, k: int, filters: SearchFilters | None = None, with_vectors: bool = False
     ) -> list[Hit]:

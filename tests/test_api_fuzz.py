@@ -88,12 +88,18 @@ ID_OPERATIONS = [
     ("POST", "/api/like", lambda crafted: {"body": {"id": crafted, "k": 2}}),
     ("POST", "/api/vote", lambda crafted: {"body": {"user_id": "mallory", "id": crafted, "vote": 1}}),
     ("POST", "/api/not-interested", lambda crafted: {"body": {"user_id": "mallory", "id": crafted}}),
-    ("POST", "/api/recommend", lambda crafted: {"body": {"mood": "x", "refine": ["something else"], "shown": [crafted]}}),
+    (
+        "POST",
+        "/api/recommend",
+        lambda crafted: {"body": {"mood": "x", "refine": ["something else"], "shown": [crafted]}},
+    ),
 ]
 
 
 @pytest.mark.parametrize("crafted", [c for c in CRAFTED_IDS if c])
-@pytest.mark.parametrize(("method", "path", "parts"), ID_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in ID_OPERATIONS])
+@pytest.mark.parametrize(
+    ("method", "path", "parts"), ID_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in ID_OPERATIONS]
+)
 def test_the_probes_ids_get_a_documented_4xx_on_every_operation_that_takes_an_id(
     api_schema, api_app, method, path, parts, crafted
 ):

@@ -102,7 +102,9 @@ def test_every_route_needs_the_login(guarded, method, path):
 def test_with_the_login_the_api_answers(guarded):
     ok = basic(USER, PASSWORD)
     assert guarded.get("/api/health", headers=ok).json() == {
-        "status": "ok", "titles": 2, "pitch_wait_s": None
+        "status": "ok",
+        "titles": 2,
+        "pitch_wait_s": None,
     }
     body = guarded.post("/api/recommend", headers=ok, json={"mood": "scare me", "k": 1}).json()
     assert body["results"][0]["id"] == "h1"
@@ -219,7 +221,12 @@ OTHER_ENDPOINTS = [
     ("/api/journey", '{"from": "\\udc00", "to": "happy"}', ["body", "from"], "unicode"),
     ("/api/vote", '{"user_id": "u", "id": "h1", "vote": -Infinity}', ["body", "vote"], "finite"),
     ("/api/vote", '{"user_id": "u", "id": "h1", "vote": true}', ["body", "vote"], "valid integer"),
-    ("/api/vote", '{"user_id": "u", "id": "x\'] or id like \'%\' or id in [\'", "vote": 1}', ["body", "id"], "pattern"),
+    (
+        "/api/vote",
+        '{"user_id": "u", "id": "x\'] or id like \'%\' or id in [\'", "vote": 1}',
+        ["body", "id"],
+        "pattern",
+    ),
 ]
 
 

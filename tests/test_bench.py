@@ -277,7 +277,11 @@ def test_pitch_judged_bench_scores_the_check_on_each_half(tmp_path):
     ids = {split_of(f"tm{i}"): f"tm{i}" for i in range(20)}
     lonely = "A lonely little boy moves into an apartment building and befriends the manga artist next door."
     rows = [
-        {"id": ids["dev"], "text": "A lonely little boy befriends the manga artist next door.", "label": "faithful"},
+        {
+            "id": ids["dev"],
+            "text": "A lonely little boy befriends the manga artist next door.",
+            "label": "faithful",
+        },
         {"id": ids["test"], "text": "Two bored teens fight a dragon in a castle.", "label": "invents"},
     ]
     judged = tmp_path / "judged.jsonl"

@@ -22,7 +22,9 @@ def locked() -> dict[str, Version]:
         if not line or line.startswith("#"):
             continue
         name, sep, version = line.partition("==")
-        assert sep and re.fullmatch(r"[A-Za-z0-9._-]+", name), f"requirements.lock line {number}: {line!r} is not name==version"
+        assert sep and re.fullmatch(r"[A-Za-z0-9._-]+", name), (
+            f"requirements.lock line {number}: {line!r} is not name==version"
+        )
         pins[canonicalize_name(name)] = Version(version)
     return pins
 
@@ -41,7 +43,9 @@ def test_every_requirement_is_locked_at_a_version_pyproject_allows():
             problems.append(f"{requirement} is not in requirements.lock")
         elif not requirement.specifier.contains(pins[name], prereleases=True):
             problems.append(f"{requirement}: the lock has {pins[name]}")
-    assert problems == [], "pyproject.toml and requirements.lock disagree (run `make lock`): " + "; ".join(problems)
+    assert problems == [], "pyproject.toml and requirements.lock disagree (run `make lock`): " + "; ".join(
+        problems
+    )
 
 
 def test_the_lock_holds_the_torch_the_makefile_installs_first():

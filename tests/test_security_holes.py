@@ -246,7 +246,9 @@ def test_the_handler_itself_refuses_a_path_outside_the_upload_folder(tmp_path):
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     secret = server_file(tmp_path)
-    services = build_services(Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache"), embedder=HashEmbedder())
+    services = build_services(
+        Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache"), embedder=HashEmbedder()
+    )
     app = Moodreel(services, None)
     for path in (str(secret), f"{uploads}/../private/secret.csv", str(uploads)):
         with pytest.raises(gr.Error, match="not a file this page received") as refused:
@@ -262,7 +264,9 @@ def test_an_upload_over_the_cap_is_refused_and_deleted(tmp_path):
     big = uploads / "abc" / "history.csv"
     big.parent.mkdir(parents=True)
     big.write_text("user_id,content_name,rating,watch_time_minutes\n" + "u,x,5,1\n" * 2000)
-    services = build_services(Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache"), embedder=HashEmbedder())
+    services = build_services(
+        Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache"), embedder=HashEmbedder()
+    )
     with pytest.raises(gr.Error, match="at most 1,024"):
         viewer_handler(Moodreel(services, None), None, uploads, max_upload_bytes=1024)(None, str(big), "u")
     assert not big.exists()
@@ -321,7 +325,10 @@ def test_like_without_title_or_id_is_refused_by_the_documented_schema(api):
     assert client.post("/api/like", json={}).status_code == 422
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [("GET", "/api/recommend", 405), ("DELETE", "/api/vote", 405), ("GET", "/api/nothing", 404)])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/api/recommend", 405), ("DELETE", "/api/vote", 405), ("GET", "/api/nothing", 404)],
+)
 def test_a_wrong_method_is_405_and_an_unknown_api_path_404(api, method, path, status):
     client, _, _ = api
     response = client.request(method, path)
@@ -350,7 +357,10 @@ def test_new_viewers_past_the_cap_are_refused_and_kept_ones_still_work(tmp_path)
     client = TestClient(create_api(app, config, with_ui=False))
     row = [{"content_name": "Night Terror", "rating": 5, "watch_time_minutes": 90}]
     for user in ("a", "b"):
-        assert client.post("/api/recommend", json={"mood": "x", "user_id": user, "history": row}).status_code == 200
+        assert (
+            client.post("/api/recommend", json={"mood": "x", "user_id": user, "history": row}).status_code
+            == 200
+        )
     refused = client.post("/api/recommend", json={"mood": "x", "user_id": "c", "history": row})
     assert refused.status_code == 507 and "at most 2" in refused.json()["detail"]
     again = client.post("/api/recommend", json={"mood": "x", "user_id": "a", "history": row})

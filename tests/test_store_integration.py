@@ -1,5 +1,7 @@
 """The same store code against Milvus Lite and a real Milvus server process."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -8,7 +10,7 @@ from moodreel.embedding import VibeEncoder
 from moodreel.filters import SearchFilters
 from moodreel.ingestion.pipeline import Ingestor
 from moodreel.signals import Layout, Weights, genre_vector, quality_score, query_vector
-from moodreel.store import REBUILD_SUFFIX, MilvusStore, OutdatedStoreError
+from moodreel.store import _SCALAR_OUTPUT, REBUILD_SUFFIX, MilvusStore, OutdatedStoreError
 from moodreel.vibes.cache import VibesCache
 from moodreel.vibes.fast_extractor import FastExtractor
 from tests.fakes import passes
@@ -95,7 +97,47 @@ def _exercise(uri: str, catalog_path, embedder, tmp_path) -> None:
     store.flush()
     assert store.count() == 10 and len(store.search(query, 40)) == 10
     assert not store.client.has_collection("it_titles" + REBUILD_SUFFIX)
+    _kept_rows_follow_the_store(store, query)
     store.drop()
+
+
+def _kept_rows_follow_the_store(store: MilvusStore, query: np.ndarray) -> None:
+    """Rows kept in memory (``row_cache``) give the very same hits as reading them, and a row that
+    another writer changes or deletes is never served from memory."""
+    kept = MilvusStore(store.client, store.collection, store.dimension, store.uri, kept_rows=100)
+    assert kept.keep_rows() == store.count() == 10
+    for filters in [None, *FILTERS]:
+        plain, cached = store.search(query, 10, filters, True), kept.search(query, 10, filters, True)
+        assert [(h.title, h.similarity) for h in cached] == [(h.title, h.similarity) for h in plain]
+        assert all(np.array_equal(a.vector, b.vector) for a, b in zip(cached, plain, strict=True))
+    first = kept.search(query, 1, with_vectors=True)[0]
+    first.title.title = "changed by one caller"  # each caller gets its own title
+    assert kept.search(query, 1)[0].title.title != "changed by one caller"
+    with pytest.raises(ValueError, match="read-only"):
+        first.vector[0] = 5.0  # a kept vector is shared: nobody may change it in place
+
+    def seen_by_the_store(check) -> None:  # a server's searches may lag a write a moment
+        deadline = time.monotonic() + 15
+        while not check(store.search(query, 10)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    # another writer renames the top title: its new version is read again, not served from memory
+    row = store.client.get(store.collection, ids=[first.title.id], output_fields=_SCALAR_OUTPUT + ["vector"])[
+        0
+    ]
+    row.update(title="Renamed by another writer", content_hash="f" * 32)
+    store.client.upsert(store.collection, [row])
+    store.flush()
+    seen_by_the_store(lambda hits: hits[0].title.title == "Renamed by another writer")
+    assert kept.search(query, 1)[0].title.title == "Renamed by another writer"
+    store.delete([first.title.id])
+    store.flush()
+    seen_by_the_store(lambda hits: first.title.id not in {h.title.id for h in hits})
+    assert first.title.id not in {h.title.id for h in kept.search(query, 10)}
+    # bounded: the least recently used rows go
+    small = MilvusStore(store.client, store.collection, store.dimension, store.uri, kept_rows=3)
+    assert small.keep_rows() == 0  # 9 rows do not fit in 3: none read ahead
+    assert len(small.search(query, 9)) == 9 and len(small.rows) == 3
 
 
 @pytest.mark.integration

@@ -99,4 +99,3 @@ def nearest_label_predictor(embedder) -> Callable[[list[str]], list[list[str]]]:
         return [[LABELS[int(i)]] for i in (embedder.embed(texts) @ names.T).argmax(axis=1)]
 
     return predict
-

@@ -190,12 +190,14 @@ class Recommender:
         )
 
     def warm_up(self) -> None:
-        """Load the parser and embed the feeling vocabulary now, not while a visitor waits."""
+        """Load the parser, embed the feeling vocabulary and read the store's rows into memory
+        (``row_cache``) now, not while a visitor waits."""
         from moodreel.vibes.lexicon import EMOTIONS
 
         self.encoder.word_vectors(list(EMOTIONS))
         self.queries.vocabulary()  # the catalog's words, read once
         self.understand("warming up")
+        self.store.keep_rows()  # the store's rows into memory, when they fit
 
     def understand(self, mood: str, drop: list[str] | None = None) -> MoodQuery:
         query = self.queries.build(mood, drop)

@@ -17,6 +17,8 @@ from moodreel.json_types import json_number
 _NAME = re.compile(r"^[a-z][a-z0-9 &-]{0,31}$")
 _CERT = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# the filters on list fields (genres, countries): the store may check these in Python
+LIST_FIELDS = ("genres", "required_genres", "exclude_genres", "countries")
 MAX_ITEMS = 50  # per list: more than any catalog has genres, and cheap to turn into an expression
 
 
@@ -94,6 +96,24 @@ class SearchFilters(BaseModel):
         if self.min_year and self.max_year and self.min_year > self.max_year:
             raise ValueError(f"min_year {self.min_year} is after max_year {self.max_year}")
         return self
+
+    def has_list_filters(self) -> bool:
+        return any(getattr(self, name) for name in LIST_FIELDS)
+
+    def without_list_filters(self) -> SearchFilters:
+        """These filters, with those on genres and countries left out."""
+        return self.model_copy(update={name: [] for name in LIST_FIELDS})
+
+    def lists_admit(self, genres: list[str], countries: list[str]) -> bool:
+        """Whether a title with these genres and production countries passes the filters on
+        lists, as the store's expression does (``store.filter_expression``)."""
+        have = set(genres)
+        return (
+            (not self.genres or bool(have & set(self.genres)))
+            and all(g in have for g in self.required_genres)
+            and not have & set(self.exclude_genres)
+            and (not self.countries or bool(set(countries) & set(self.countries)))
+        )
 
     def merge(self, inferred: SearchFilters) -> SearchFilters:
         """These (explicit) filters, with ``inferred`` ones filling what these leave open.

@@ -15,6 +15,7 @@ the title's fields). Kept vectors are read-only, so no caller can change another
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,7 @@ class RowCache:
         self.size = size
         self._rows: LRUCache[str, KeptRow] | None = LRUCache(maxsize=size) if size > 0 else None
         self._lock = threading.Lock()
+        self._complete = False  # every stored row kept (a share of them means something)
 
     @property
     def enabled(self) -> bool:
@@ -69,7 +71,21 @@ class RowCache:
                 self._rows[title.id] = row
         return row
 
+    def share(self, admits: Callable[[StoredTitle], bool]) -> float | None:
+        """The share of kept titles ``admits`` lets through, once every stored row is kept
+        (``mark_complete``); None before (a share of some rows says little of the rest)."""
+        if self._rows is None or not self._complete:
+            return None
+        with self._lock:
+            titles = [row.title for row in self._rows.values()]
+        return sum(1 for t in titles if admits(t)) / len(titles) if titles else None
+
+    def mark_complete(self) -> None:
+        """Every stored row has just been kept (``MilvusStore.keep_rows``)."""
+        self._complete = True
+
     def clear(self) -> None:
         if self._rows is not None:
             with self._lock:
                 self._rows.clear()
+                self._complete = False

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +50,11 @@ SEARCH_EF = 128
 # before 1966), and at all of them when it found fewer than asked.
 FILTERED_EF = 512
 EXHAUSTIVE_EF = 16384
+# The most hits one Milvus search returns (its topk limit).
+MAX_LIMIT = 16384
+# Hits asked per one wanted when genres or countries are checked on kept rows and the share of
+# titles passing them is not known (not every row is kept).
+LIST_OVERFETCH = 4
 
 
 # Milvus Lite searches by brute force. bench/scale.py on 2 shared cores: search p50 25 ms at
@@ -460,16 +466,20 @@ class MilvusStore:
         fields = list(_VERSION) if kept else _SCALAR_OUTPUT + (["vector"] if with_vectors else [])
         expression = filter_expression(filters)
 
-        def run(ef: int):
+        def run(ef: int, expression: str = expression, limit: int = k):
             return self.client.search(
                 self.collection,
                 data=[[float(x) for x in vector]],
                 filter=expression,
-                limit=k,
+                limit=limit,
                 output_fields=fields,
                 search_params={"metric_type": METRIC, "params": {"ef": ef}},
             )
 
+        if kept and filters is not None and filters.has_list_filters():
+            found = self._lists_in_memory(run, k, filters, with_vectors)
+            if found is not None:
+                return found
         # The graph search visits ``ef`` candidates and filters them afterwards: a selective
         # filter (G-rated titles, before 1966) found 10 of 231 and 2 of 9 titles at ef=64.
         results = run(max(SEARCH_EF, k, FILTERED_EF if expression else 0))
@@ -522,6 +532,26 @@ class MilvusStore:
             )
         return hits
 
+    def _lists_in_memory(
+        self, run: Callable[..., Any], k: int, filters: SearchFilters, with_vectors: bool
+    ) -> list[Hit] | None:
+        """A search whose filters name genres or countries, with those checked on the kept rows
+        instead of by Milvus (Milvus Lite reads a list field slowly: 5,849 titles, 60 hits, 13 ms
+        unfiltered, 265 ms with ``not array_contains_any(genres, ...)``): Milvus filters the rest
+        and returns enough hits to leave ``k`` once the lists are checked (by the share of kept
+        titles that pass them). None when too few pass: the caller asks Milvus for the whole filter."""
+        share = self.rows.share(lambda t: filters.lists_admit(t.genres, t.production_countries))
+        wanted = k * LIST_OVERFETCH if share is None else math.ceil(1.5 * k / max(share, 1e-3)) + k
+        limit = min(MAX_LIMIT, wanted)
+        rest = filter_expression(filters.without_list_filters())
+        found = run(max(SEARCH_EF, limit, FILTERED_EF if rest else 0), rest, limit)
+        hits = [
+            h
+            for h in self._kept_hits(found[0] if found else [], with_vectors)
+            if filters.lists_admit(h.title.genres, h.title.production_countries)
+        ]
+        return hits[:k] if len(hits) >= k else None
+
     def keep_rows(self) -> int:
         """Read every stored row into memory now, when they all fit (``kept_rows``): the first
         searches then read ids only. Returns how many rows are kept."""
@@ -529,6 +559,7 @@ class MilvusStore:
             return len(self.rows)
         for entity in self._scan(_SCALAR_OUTPUT + ["vector"]):
             self.rows.put(from_row(entity), entity["vector"])
+        self.rows.mark_complete()
         return len(self.rows)
 
 

@@ -64,7 +64,9 @@ POOL = 150
 # comedies only and "something tense" thrillers. bench/personalization.py --tune measures it.
 # It costs one more store search (Milvus Lite returns ~0.5-0.8 ms a row here): on the shared,
 # loaded 2-core bench machine "make me laugh" with a viewer went 148 -> 422 ms (p50 of 7), the
-# search step over the 20 latency moods 156 -> 511 ms. Offline on the dev viewers, 150 titles
+# search step over the 20 latency moods 156 -> 511 ms. Since searches read ids only (the rows
+# are kept in memory: ``row_cache``), mood -> cards with a viewer is 131 ms p50 on a quiet
+# 2-core machine (bench/latency.py; 338 ms before). Offline on the dev viewers, 150 titles
 # instead of 300 scored 0.32 instead of 0.375 with 11% series to film-only viewers (7% at 300).
 TASTE_POOL = 300
 TASTE_POOL_WEIGHT = 3.0

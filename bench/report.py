@@ -31,6 +31,7 @@ ORDER = [
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
     ("scale_indexes", "Scale: HNSW, IVF_FLAT and IVF_SQ8 on the Milvus server; Milvus Lite at 200,000 titles"),
+    ("scale_1m", "Scale: one million titles on the Milvus 2.3.5 server (HNSW)"),
     ("features", "More like this, mood journeys, watching together"),
     ("follow_ups", "Follow-ups: refining a search in words"),
     ("load", "Load: searches in flight, a memory soak, hostile bodies, SIGTERM"),

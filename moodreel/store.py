@@ -504,10 +504,12 @@ class MilvusStore:
         """Hits from rows of (id, distance, version): each title from memory when it is kept at
         that version, else read (with its vector) and kept. A title gone since the search is left out."""
         found: dict[str, KeptRow] = {}
+        ranked: list[tuple[str, float]] = []  # (id, similarity), in the search's order
         missing: list[str] = []
         for row in rows:
             entity = row.get("entity", row)
             title_id = str(row.get("id", entity.get("id")))
+            ranked.append((title_id, float(row["distance"])))
             got = self.rows.get(title_id, (entity.get("content_hash", ""), entity.get("source_key", "")))
             if got is None:
                 missing.append(title_id)
@@ -517,20 +519,15 @@ class MilvusStore:
             fresh = self.client.get(self.collection, ids=missing, output_fields=_SCALAR_OUTPUT + ["vector"])
             for entity in fresh:
                 found[entity["id"]] = self.rows.put(from_row(entity), entity["vector"])
-        hits = []
-        for row in rows:
-            entity = row.get("entity", row)
-            kept = found.get(str(row.get("id", entity.get("id"))))
-            if kept is None:
-                continue
-            hits.append(
-                Hit(
-                    title=kept.title.model_copy(),  # the caller's own: kept rows are shared
-                    similarity=float(row["distance"]),
-                    vector=kept.vector if with_vectors else None,
-                )
+        return [
+            Hit(
+                title=found[title_id].title.model_copy(),  # the caller's own: kept rows are shared
+                similarity=similarity,
+                vector=found[title_id].vector if with_vectors else None,
             )
-        return hits
+            for title_id, similarity in ranked
+            if title_id in found
+        ]
 
     def _lists_in_memory(
         self, run: Callable[..., Any], k: int, filters: SearchFilters, with_vectors: bool

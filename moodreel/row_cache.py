@@ -24,6 +24,8 @@ from cachetools import LRUCache
 from moodreel.records import StoredTitle
 
 Version = tuple[str, str]  # (content_hash, source_key)
+# filters whose share is remembered at once (all are forgotten past it)
+MAX_SHARES = 256
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class RowCache:
         self._rows: LRUCache[str, KeptRow] | None = LRUCache(maxsize=size) if size > 0 else None
         self._lock = threading.Lock()
         self._complete = False  # every stored row kept (a share of them means something)
+        self._changes = 0  # counts every change to the kept rows: a remembered share is of one state
+        self._shares: dict[str, tuple[int, float | None]] = {}  # key -> (changes then, share)
 
     @property
     def enabled(self) -> bool:
@@ -58,6 +62,7 @@ class RowCache:
             row = self._rows.get(title_id)
             if row is not None and row.version != version:
                 del self._rows[title_id]
+                self._changes += 1
                 return None
             return row
 
@@ -69,16 +74,28 @@ class RowCache:
         if self._rows is not None:
             with self._lock:
                 self._rows[title.id] = row
+                self._changes += 1
         return row
 
-    def share(self, admits: Callable[[StoredTitle], bool]) -> float | None:
+    def share(self, key: str, admits: Callable[[StoredTitle], bool]) -> float | None:
         """The share of kept titles ``admits`` lets through, once every stored row is kept
-        (``mark_complete``); None before (a share of some rows says little of the rest)."""
+        (``mark_complete``); None before (a share of some rows says little of the rest).
+        Remembered under ``key`` (what ``admits`` checks) until the kept rows change: one pass
+        over 5,849 titles costs ~10 ms, and a search with a viewer asks twice."""
         if self._rows is None or not self._complete:
             return None
         with self._lock:
+            changes = self._changes
+            known = self._shares.get(key)
+            if known is not None and known[0] == changes:
+                return known[1]
             titles = [row.title for row in self._rows.values()]
-        return sum(1 for t in titles if admits(t)) / len(titles) if titles else None
+        share = sum(1 for t in titles if admits(t)) / len(titles) if titles else None
+        with self._lock:
+            if len(self._shares) >= MAX_SHARES:
+                self._shares.clear()
+            self._shares[key] = (changes, share)
+        return share
 
     def mark_complete(self) -> None:
         """Every stored row has just been kept (``MilvusStore.keep_rows``)."""
@@ -89,3 +106,4 @@ class RowCache:
             with self._lock:
                 self._rows.clear()
                 self._complete = False
+                self._changes += 1

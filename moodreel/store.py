@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from moodreel.errors import StoreError, StoreInUseError
-from moodreel.filters import SearchFilters
+from moodreel.filters import LIST_FIELDS, SearchFilters
 from moodreel.records import LIMITS, Hit, IndexedTitle, StoredTitle, is_title_id
 from moodreel.row_cache import KeptRow, RowCache
 
@@ -537,7 +537,8 @@ class MilvusStore:
         unfiltered, 265 ms with ``not array_contains_any(genres, ...)``): Milvus filters the rest
         and returns enough hits to leave ``k`` once the lists are checked (by the share of kept
         titles that pass them). None when too few pass: the caller asks Milvus for the whole filter."""
-        share = self.rows.share(lambda t: filters.lists_admit(t.genres, t.production_countries))
+        lists = filters.model_dump_json(include=set(LIST_FIELDS))
+        share = self.rows.share(lists, lambda t: filters.lists_admit(t.genres, t.production_countries))
         wanted = k * LIST_OVERFETCH if share is None else math.ceil(1.5 * k / max(share, 1e-3)) + k
         limit = min(MAX_LIMIT, wanted)
         rest = filter_expression(filters.without_list_filters())

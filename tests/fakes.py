@@ -84,15 +84,12 @@ def passes(filters: SearchFilters | None, t: StoredTitle) -> bool:
     year, runtime, cert = t.release_year, t.runtime, t.age_certification or ""
     checks = [
         f.type is None or t.type == f.type,
-        not f.genres or bool(set(f.genres) & set(t.genres)),
-        all(g in t.genres for g in f.required_genres),
-        not set(f.exclude_genres) & set(t.genres),
+        f.lists_admit(t.genres, t.production_countries),  # genres and countries, as the store's
         f.min_year is None or (year is not None and year >= f.min_year),
         f.max_year is None or (year is not None and year <= f.max_year),
         f.max_runtime is None or (runtime is not None and runtime <= f.max_runtime),
         not f.age_certifications or cert in f.age_certifications,
         cert not in f.exclude_certifications,
-        not f.countries or bool(set(f.countries) & set(t.production_countries)),
         f.min_imdb_score is None or (t.imdb_score is not None and t.imdb_score >= f.min_imdb_score),
     ]
     return all(checks)

@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--moods", type=Path, nargs="+", default=[HERE / "relevance_typed.jsonl"])
     parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
     parser.add_argument("--db", default=None)
-    parser.add_argument("--feelings", choices=["classifier", "feedback"], default=None)
+    parser.add_argument("--feelings", choices=["auto", "classifier", "feedback"], default=None)
     parser.add_argument("--ungraded", type=Path, default=None, help="write ungraded picks here (jsonl)")
     args = parser.parse_args()
 

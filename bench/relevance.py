@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="Milvus URI (default: the app's store)")
     parser.add_argument("--parser", choices=["classifier", "llm"], default=None)
     parser.add_argument(
-        "--feelings", choices=["classifier", "feedback"], default=None,
+        "--feelings", choices=["auto", "classifier", "feedback"], default=None,
         help="who reads the wanted feelings: the mood parser, or the feelings of the first titles found",
     )  # fmt: skip
     parser.add_argument("--limit", type=int, default=None, help="only the first N moods")

@@ -259,3 +259,58 @@ def test_vibe_words_keep_informative_emotions_and_add_nearest_lexicon_words():
     assert words[0] == "fear"  # parser's informative emotion first
     assert words[1] == "dread"  # the lexicon word identical to the text is nearest
     assert "desire" not in words and "neutral" not in words and len(words) <= 8
+
+
+def test_nearest_feeling_words_count_only_when_the_request_is_near_one():
+    from moodreel.mood.vibe_words import VibeWords
+
+    words = VibeWords(HashEmbedder(dimension=512), min_similarity=0.3)
+    # hashed texts are near no feeling word (cosines below ~0.2 in 512-d): none is made up for them
+    assert words.nearest("romcom", floor=0.3) == [] and words.query_words("romcom", ["approval"]) == []
+    assert words.query_words("dread", ["fear"])[:2] == ["fear", "dread"]  # a known word still counts
+    assert VibeWords(HashEmbedder(dimension=512), min_similarity=0.0).query_words("romcom", []) != []
+
+
+def test_auto_feelings_come_from_the_titles_found_when_the_classifier_is_unsure(tmp_path):
+    services = _services(tmp_path, CATALOG)
+    rec = Recommender.from_services(services, FixedMoodParser(["approval"]))  # says nothing of feelings
+    assert rec.feelings_reader == "auto"
+    rec.queries.vibe_words.min_similarity = 0.9  # above any hashed text's cosine to a feeling word
+    auto = rec.understand("a romcom")
+    assert auto.understood.genres == ["romance", "comedy"]
+    found = {w for _, emotions in CATALOG for w in emotions}
+    # the feelings of the romance and comedy titles the first pass finds, not none
+    assert auto.feelings and set(auto.feelings) <= found
+    assert set(auto.feelings) & {"love", "longing", "warmth", "amusement", "joy", "laughter"}
+    rec.feelings_reader = "classifier"
+    assert rec.understand("a romcom").feelings == []
+    rec.feelings_reader = "auto"
+    said = rec.understand("a romcom that makes me laugh")  # feelings said in words: no feedback
+    assert said.feelings[0] == "laughter"
+
+
+def test_a_weak_zero_shot_genre_guess_does_not_outweigh_the_genres_named():
+    from moodreel.query.mood_query import GenrePrior
+    from moodreel.query.understanding import read_request
+    from moodreel.vibes.lexicon import GENRES
+
+    class BasisEmbedder:
+        """Each genre's line is its own axis; a request is what the test says it is."""
+
+        dimension = len(GENRES)
+
+        def embed(self, texts):
+            return np.eye(len(GENRES), dtype=np.float32)[: len(texts)]
+
+    prior = GenrePrior(BasisEmbedder())
+    noise = np.zeros(len(GENRES), np.float32)
+    noise[GENRES.index("animation")], noise[GENRES.index("romance")] = 0.06, -0.04  # "romcom": near nothing
+    named = prior.prior(noise, read_request("romcom"))
+    top = {GENRES[i] for i in np.argsort(-named)[:2]}
+    assert top == {"romance", "comedy"}
+    assert named[GENRES.index("animation")] < 0.5 * named[GENRES.index("romance")]
+    strong = np.zeros(len(GENRES), np.float32)
+    strong[GENRES.index("western")] = 0.6  # "cowboys and outlaws": a clear zero-shot lean
+    alone = prior.prior(strong, read_request("cowboys and outlaws"))
+    assert GENRES[int(np.argmax(alone))] == "western"
+    assert alone[GENRES.index("western")] > 0.9

@@ -66,6 +66,12 @@ from tests.fakes import DictStore, FixedMoodParser, HashEmbedder, QueueChatModel
         ("an animated movie", {"required_genres": ["animation"], "type": "MOVIE"}),
         ("not in the mood for anything dark or violent, keep it light", {"avoid": ["dark", "violent"]}),
         ("something good to watch tonight", {"topics": [], "feelings": [], "genres": []}),
+        # a genre word typed in two parts is the genre, never two topics
+        ("a rom com", {"genres": ["romance", "comedy"], "topics": []}),
+        ("some sci fi or a k drama", {"genres": ["scifi", "drama"], "topics": []}),
+        ("rom coms, no horror", {"genres": ["romance", "comedy"], "avoid_genres": ["horror"]}),
+        ("a docu series about space", {"genres": ["documentation"]}),
+        ("from com to dot com", {"genres": []}),  # two words that spell no genre stay words
     ],
 )
 def test_read_request(text, expected):

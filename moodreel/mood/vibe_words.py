@@ -40,9 +40,17 @@ MAX_WORDS = 8
 FEELING_WORD = 0.62
 
 
+# The nearest feeling words count only when the best of them is at least this close to the
+# request: below it the sentence model does not know what the words mean ("romcom" is 0.17
+# from "adventure", its best; "need a movie to sob to" 0.29 from "menace"), and the words it
+# returns are noise. Chosen on the dev split (bench/relevance.py; RESULTS.md "feeling readers").
+MIN_NEAREST = 0.3
+
+
 class VibeWords:
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, min_similarity: float = MIN_NEAREST) -> None:
         self.embedder = embedder
+        self.min_similarity = min_similarity
         self._lexicon: np.ndarray | None = None
 
     def _words(self) -> np.ndarray:
@@ -56,15 +64,19 @@ class VibeWords:
         best = int(np.argmax(sims))
         return EMOTIONS[best] if float(sims[best]) >= threshold else None
 
-    def nearest(self, text: str, n: int = LEXICON_WORDS) -> list[str]:
+    def nearest(self, text: str, n: int = LEXICON_WORDS, floor: float = 0.0) -> list[str]:
+        """The feeling words nearest to ``text`` (within ``MARGIN`` of the best); none when
+        the best is below ``floor``."""
         self._words()
         vector = self.embedder.embed([text])[0]
         sims = self._lexicon @ vector
         order = descending(sims)[:n]
         best = float(sims[order[0]])
+        if best < floor:
+            return []
         return [EMOTIONS[i] for i in order if float(sims[i]) >= best - MARGIN]
 
     def query_words(self, text: str, emotions: list[str]) -> list[str]:
         informative = [e for e in emotions if e not in UNINFORMATIVE]
-        words = list(dict.fromkeys(informative + self.nearest(text)))
+        words = list(dict.fromkeys(informative + self.nearest(text, floor=self.min_similarity)))
         return words[:MAX_WORDS]

@@ -77,17 +77,26 @@ def weights_for(understood: Understood, has_content: bool = True, open_request: 
     return Weights(vibe=0.3, plot=0.2, genre=0.2)
 
 
+# How far the request's similarity to one genre's line must stand out from its mean over
+# all genres for the zero-shot guess to count fully (the 75th percentile of the dev split's
+# requests). A weaker spread counts in proportion: "romcom" or "set in new york" are near
+# no genre line (spread 0.06), and stretching that noise to full scale ranked animation and
+# war above romance.
+ZERO_SHOT_FULL_SPREAD = 0.3
+
+
 class GenrePrior:
     """Which genres a request leans to: zero-shot (request vs one line per genre), plus
     what was named (+1), dropped (-1) or pushed down (-0.6); a unit vector over GENRES."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, full_spread: float = ZERO_SHOT_FULL_SPREAD) -> None:
         self._descriptions = embedder.embed([GENRE_DESCRIPTIONS[g] for g in GENRES])
+        self.full_spread = full_spread
 
     def prior(self, request_vector: np.ndarray, understood: Understood) -> np.ndarray:
         sims = self._descriptions @ request_vector
         centered = sims - sims.mean()
-        scale = float(np.abs(centered).max()) or 1.0
+        scale = max(float(np.abs(centered).max()), self.full_spread) or 1.0
         prior = centered / scale
         for genre in understood.genres + understood.required_genres:
             prior[GENRES.index(genre)] += GENRE_NAMED

@@ -751,10 +751,30 @@ def _names_something(scan: str, out: dict, has_vocabulary: bool) -> bool:
     return False
 
 
+_WORD = re.compile(r"[a-z]+")
+
+
+def _joined_genre_words(text: str) -> str:
+    """A genre word typed in two parts is one word: "rom com", "sci fi", "k drama", "docu
+    series", "rom coms" read as the GENRE_WORDS they spell ("romcom", "scifi"...)."""
+    words = list(_WORD.finditer(text))
+    out, last = [], 0
+    for this, after in zip(words, words[1:]):
+        if this.start() < last or text[this.end() : after.start()] not in (" ", "-"):
+            continue
+        first, second = this.group(), after.group()
+        for word in (first + second, first + second.removesuffix("s"), f"{first}-{second}"):
+            if word in lx.GENRE_WORDS and word not in (first, second):
+                out.append(text[last : this.start()] + word)
+                last = after.end()
+                break
+    return "".join(out) + text[last:]
+
+
 def read_request(text: str, vocabulary: Vocabulary | None = None) -> Understood:
     """Understand one (already cleaned) mood text; ``vocabulary`` (the catalog's, see
     ``query.vocabulary``) decides which words are plot topics."""
-    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    lowered = _joined_genre_words(text.lower().replace("’", "'").replace("‘", "'"))
     out: dict = {
         "avoid": [], "avoid_genres": [], "avoid_feelings": [], "avoid_topics": [],
         "soft_avoid_genres": [], "genres": [], "required_genres": [], "countries": [],

@@ -145,12 +145,14 @@ class Recommender:
         layout: Layout,
         personalization: float = 0.5,
         pitch_deps: PitchDeps | None = None,
-        feelings_reader: str = "classifier",
+        feelings_reader: str = "auto",
         taste_ranker: TasteRanker | None = None,
     ) -> None:
         """``feelings_reader``: "classifier" (the mood parser's emotions and the nearest
-        feeling words) or "feedback" (the feelings of the titles the plot and genres find
-        first, ``query.feedback``); the feelings said in words lead either way."""
+        feeling words), "feedback" (the feelings of the titles the plot and genres find
+        first, ``query.feedback``) or "auto" (the classifier's, and feedback when it found
+        none it is sure of: "romcom", "need a movie to sob to"); the feelings said in words
+        lead either way."""
         self.feelings_reader = feelings_reader
         self.store = store
         self.queries = queries
@@ -201,7 +203,9 @@ class Recommender:
 
     def understand(self, mood: str, drop: list[str] | None = None) -> MoodQuery:
         query = self.queries.build(mood, drop)
-        if self.feelings_reader == "feedback" and not query.open:
+        if query.open:
+            return query
+        if self.feelings_reader == "feedback" or (self.feelings_reader == "auto" and not query.feelings):
             query = self._with_feedback(query, drop)
         return query
 

@@ -2,6 +2,7 @@
 
     python bench/graded.py [--grades bench/graded_picks.jsonl] [--moods bench/relevance_typed.jsonl]
                            [--split test] [--db URI] [--ungraded FILE] [--json] [--save]
+    python bench/graded.py --pairs bench/graded_pairs.jsonl    (side-by-side readings, tallied)
 
 Each line of the grades file is one pick a person read: ``{"mood", "id", "title", "grade",
 "note"}`` with grade 0 (would reject it at once), 1 (would accept it) or 2 (just what was
@@ -92,6 +93,34 @@ def score(cases, picks_per_case, grades) -> dict:
     }
 
 
+def load_pairs(path: Path) -> list[dict]:
+    """Side-by-side readings: ``{"comparison", "a", "b", "split", "mood", "better", "note"}``
+    per request whose top 6 changed between method a and method b, ``better`` being "a",
+    "b" or "tie"."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        missing = [k for k in ("comparison", "a", "b", "mood", "better") if k not in row]
+        if missing:
+            raise SystemExit(f"{path}:{number}: missing {', '.join(missing)}")
+        if row["better"] not in ("a", "b", "tie"):
+            raise SystemExit(f"{path}:{number}: better must be a, b or tie, not {row['better']!r}")
+        rows.append(row)
+    return rows
+
+
+def tally_pairs(rows: list[dict]) -> list[list]:
+    """One row per (comparison, a, b): requests read, b better, a better, ties."""
+    out: dict[tuple[str, str, str], list[int]] = {}
+    for row in rows:
+        counts = out.setdefault((row["comparison"], row["a"], row["b"]), [0, 0, 0, 0])
+        counts[0] += 1
+        counts[{"b": 1, "a": 2, "tie": 3}[row["better"]]] += 1
+    return [[*key, *counts] for key, counts in out.items()]
+
+
 def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument("--grades", type=Path, default=HERE / "graded_picks.jsonl")
@@ -100,7 +129,17 @@ def main() -> None:
     parser.add_argument("--db", default=None)
     parser.add_argument("--feelings", choices=["auto", "classifier", "feedback"], default=None)
     parser.add_argument("--ungraded", type=Path, default=None, help="write ungraded picks here (jsonl)")
+    parser.add_argument(
+        "--pairs", type=Path, default=None,
+        help="only tally side-by-side readings (e.g. bench/graded_pairs.jsonl); no store needed",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.pairs:
+        rows = tally_pairs(load_pairs(args.pairs))
+        title = "Side by side, read: requests whose top 6 changed between a and b"
+        columns = ["comparison", "a", "b", "read", "b better", "a better", "tie"]
+        finish("graded_pairs", args, {"pairs": rows}, [table(title, columns, rows, "")])
+        return
 
     from moodreel.search.recommender import Recommender
     from moodreel.services import build_services

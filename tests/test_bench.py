@@ -299,3 +299,23 @@ def test_pitch_judged_bench_scores_the_check_on_each_half(tmp_path):
     assert summary["check_by_half"]["dev"] == {"texts": 1, "precision": 0.0, "recall": 0.0}
     assert summary["check_flagged"] == 1  # the teens, not the faithful line
     assert summary["shown_invents_rate"] == 0.5
+
+
+def test_graded_pairs_tally_the_side_by_side_readings_and_name_a_bad_line(tmp_path):
+    rows = [
+        {"comparison": "c", "a": "old", "b": "new", "mood": "romcom", "better": "b", "note": ""},
+        {"comparison": "c", "a": "old", "b": "new", "mood": "thriller", "better": "tie", "note": ""},
+        {"comparison": "c", "a": "old", "b": "new", "mood": "cozy", "better": "b", "note": ""},
+    ]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = bench("graded.py", "--pairs", str(pairs))
+    assert result["pairs"] == [["c", "old", "new", 3, 2, 0, 1]]
+    shipped = bench("graded.py", "--pairs", str(PROJECT / "bench" / "graded_pairs.jsonl"))
+    assert all(read == b + a + tie for *_, read, b, a, tie in shipped["pairs"])
+    pairs.write_text(json.dumps({**rows[0], "better": "both"}) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / "graded.py"), "--pairs", str(pairs)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0 and f"{pairs}:1: better must be a, b or tie" in done.stderr

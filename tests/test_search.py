@@ -308,7 +308,7 @@ def test_a_weak_zero_shot_genre_guess_does_not_outweigh_the_genres_named():
     named = prior.prior(noise, read_request("romcom"))
     top = {GENRES[i] for i in np.argsort(-named)[:2]}
     assert top == {"romance", "comedy"}
-    assert named[GENRES.index("animation")] < 0.5 * named[GENRES.index("romance")]
+    assert named[GENRES.index("animation")] < named[GENRES.index("romance")]
     strong = np.zeros(len(GENRES), np.float32)
     strong[GENRES.index("western")] = 0.6  # "cowboys and outlaws": a clear zero-shot lean
     alone = prior.prior(strong, read_request("cowboys and outlaws"))

@@ -213,8 +213,13 @@ class Recommender:
         """Pseudo-relevance feedback: search by plot and genre alone, read the feelings of the
         first titles found, and search the vibe with them."""
         first = query_vector(self.layout, FIRST_PASS, query.vibe, query.plot, query.genre_prior)
-        hits = self.store.search(first, FEEDBACK_TITLES, query.filters, with_vectors=False)
-        words = feedback_feelings([h.title.emotions for h in hits], leave_out=query.understood.avoid_feelings)
+        hits = self.store.search(first, 3 * FEEDBACK_TITLES, query.filters, with_vectors=False)
+        # re-ranked as a search is: what the request avoids ("nothing about cartels") must not
+        # lend its feelings
+        found = [r.hit for r in rerank(hits, query.understood, FEEDBACK_TITLES)]
+        words = feedback_feelings(
+            [h.title.emotions for h in found], leave_out=query.understood.avoid_feelings
+        )
         if drop:
             words = [w for w in words if f"feel: {w}" not in drop]
         return self.queries.with_feelings(query, words)

@@ -30,7 +30,10 @@ ORDER = [
     ("ingest_endpoint", "Ingest: the LLM extractor over an OpenAI-compatible endpoint"),
     ("personalization", "Personalization"),
     ("scale", "Scale: Milvus Lite, a Milvus server, numpy and FAISS"),
-    ("scale_indexes", "Scale: HNSW, IVF_FLAT and IVF_SQ8 on the Milvus server; Milvus Lite at 200,000 titles"),
+    (
+        "scale_indexes",
+        "Scale: HNSW, IVF_FLAT and IVF_SQ8 on the Milvus server; Milvus Lite at 200,000 titles",
+    ),
     ("scale_1m", "Scale: one million titles on the Milvus 2.3.5 server (HNSW)"),
     ("features", "More like this, mood journeys, watching together"),
     ("follow_ups", "Follow-ups: refining a search in words"),

@@ -16,7 +16,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +36,22 @@ def make_parser(doc: str | None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help=argparse.SUPPRESS)
     return parser
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[str, dict]]:
+    """(``file:line``, object) for each non-blank line of a JSON-lines file; a line that is not
+    a JSON object exits naming its file and line."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})") from None
+        if not isinstance(row, dict):
+            raise SystemExit(f"{where}: expected a JSON object")
+        yield where, row
 
 
 def machine() -> dict:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from relevance_metrics import genre_fit, load_cases
 
-from common import finish, make_parser, table
+from common import finish, make_parser, read_jsonl, table
 
 K = 6
 HERE = Path(__file__).parent
@@ -34,12 +34,9 @@ HERE = Path(__file__).parent
 def load_grades(path: Path) -> dict[str, dict[str, dict]]:
     """mood -> title id -> the grade line."""
     out: dict[str, dict[str, dict]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for where, row in read_jsonl(path):
         if row.get("grade") not in (0, 1, 2):
-            raise SystemExit(f"{path}:{number}: grade must be 0, 1 or 2")
+            raise SystemExit(f"{where}: grade must be 0, 1 or 2")
         out.setdefault(row["mood"], {})[row["id"]] = row
     return out
 
@@ -98,15 +95,12 @@ def load_pairs(path: Path) -> list[dict]:
     per request whose top 6 changed between method a and method b, ``better`` being "a",
     "b" or "tie"."""
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for where, row in read_jsonl(path):
         missing = [k for k in ("comparison", "a", "b", "mood", "better") if k not in row]
         if missing:
-            raise SystemExit(f"{path}:{number}: missing {', '.join(missing)}")
+            raise SystemExit(f"{where}: missing {', '.join(missing)}")
         if row["better"] not in ("a", "b", "tie"):
-            raise SystemExit(f"{path}:{number}: better must be a, b or tie, not {row['better']!r}")
+            raise SystemExit(f"{where}: better must be a, b or tie, not {row['better']!r}")
         rows.append(row)
     return rows
 

@@ -41,9 +41,10 @@ FEELING_WORD = 0.62
 
 
 # The nearest feeling words count only when the best of them is at least this close to the
-# request: below it the sentence model does not know what the words mean ("romcom" is 0.17
-# from "adventure", its best; "need a movie to sob to" 0.29 from "menace"), and the words it
-# returns are noise. Chosen on the dev split (bench/relevance.py; RESULTS.md "feeling readers").
+# request: below it the sentence model does not know what the words mean ("romcom set in new
+# york" is 0.17 from "adventure", its best; "my little sister is 12 and loves horses" 0.16
+# from "fascination"), and the words it returns are noise. Chosen on the dev split by reading
+# side by side (bench/graded_pairs.jsonl; RESULTS.md "Reading by side-by-side comparison").
 MIN_NEAREST = 0.3
 
 

@@ -150,9 +150,8 @@ class Recommender:
     ) -> None:
         """``feelings_reader``: "classifier" (the mood parser's emotions and the nearest
         feeling words), "feedback" (the feelings of the titles the plot and genres find
-        first, ``query.feedback``) or "auto" (the classifier's, and feedback when it found
-        none it is sure of: "romcom", "need a movie to sob to"); the feelings said in words
-        lead either way."""
+        first, ``query.feedback``) or "auto" (the classifier's, and feedback when it left no
+        feeling: "romcom set in new york"); the feelings said in words lead either way."""
         self.feelings_reader = feelings_reader
         self.store = store
         self.queries = queries
